@@ -1,0 +1,230 @@
+"""`rapport accounts add|list|remove|test`: set up accounts, with secrets kept out of argv."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from typing import Any
+
+from core.cli.main import OpenApp
+from core.cli.output import print_json, print_table
+from core.config import AccountConfig, add_account, remove_account
+from core.connectors.base import AuthError, ConnectorError, Identity, NetworkError
+from core.connectors.registry import available, connector_class
+from core.errors import ConfigError, RapportError, UsageError
+from core.http_client import make_client
+from core.models import Account
+from core.secrets import Credentials, parse_stdin_secret
+from core.workspace import Workspace
+
+
+def register(commands: Any) -> None:
+    accounts = commands.add_parser(
+        "accounts", help="add, list, test or remove accounts", description="Manage accounts."
+    )
+    verbs = accounts.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    add = verbs.add_parser(
+        "add",
+        help="connect an account",
+        description="Connect an account. The secret is read from standard input "
+        "(--token-stdin) or asked for at a prompt; never give it as an argument.",
+    )
+    add.add_argument("platform", help=f"one of: {', '.join(sorted(available()))}")
+    add.add_argument("--name", required=True, help="a short name for the account, e.g. work")
+    add.add_argument("--base-url", help="the instance or API URL (defaults per platform)")
+    add.add_argument("--handle", default="", help="your handle there (found when verifying)")
+    add.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="read the token (or key=value lines) from standard input",
+    )
+    add.add_argument(
+        "--no-verify", action="store_true", help="save without checking the credentials"
+    )
+    add.set_defaults(handler=cmd_add)
+
+    listing = verbs.add_parser("list", help="list accounts")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=cmd_list)
+
+    remove = verbs.add_parser("remove", help="remove an account and its secret")
+    remove.add_argument("name")
+    remove.add_argument("--purge", action="store_true", help="also delete everything synced for it")
+    remove.set_defaults(handler=cmd_remove)
+
+    test = verbs.add_parser("test", help="check that accounts' credentials work")
+    test.add_argument("names", nargs="*", metavar="NAME", help="accounts to test (default all)")
+    test.set_defaults(handler=cmd_test)
+
+
+# ---- add -----------------------------------------------------------------------------------------
+
+
+def cmd_add(args: argparse.Namespace, open_app: OpenApp) -> int:
+    workspace = Workspace.load()
+    cls = connector_class(args.platform)
+    if workspace.config.account(args.name):
+        raise ConfigError(
+            f"an account named {args.name!r} exists already: pick another --name "
+            f"or remove it with `rapport accounts remove {args.name}`"
+        )
+    base_url = (args.base_url or cls.default_base_url).rstrip("/")
+    if not base_url:
+        raise UsageError(f"{args.platform} needs --base-url (your instance's address)")
+    try:
+        entry = AccountConfig(
+            name=args.name, platform=args.platform, base_url=base_url, handle=args.handle
+        )
+    except ValueError as exc:
+        raise UsageError(_first_validation_message(exc)) from None
+    parts = _read_credentials(cls.credential_keys, cls.credential_help, args.token_stdin)
+    missing = [key for key in cls.credential_keys if key not in parts]
+    if missing:
+        raise UsageError(
+            f"{args.platform} needs {', '.join(cls.credential_keys)} on standard input "
+            f"as key=value lines; missing: {', '.join(missing)}"
+        )
+    handle = args.handle
+    if not args.no_verify:
+        account = Account(name=args.name, platform=args.platform, base_url=base_url)
+        identity = asyncio.run(_verify(account, Credentials(parts), " Nothing was saved."))
+        handle = handle or identity.handle
+        print(f"verified: {args.name} is {identity.handle} on {args.platform}")
+    if handle != entry.handle:
+        entry = entry.model_copy(update={"handle": handle})
+    workspace.secrets.save(args.name, parts)
+    try:
+        add_account(workspace.paths, entry)
+    except RapportError:
+        workspace.secrets.delete(args.name)
+        raise
+    print(f"added {args.name} ({args.platform}); secret kept in the {workspace.secrets.where()}")
+    return 0
+
+
+def _first_validation_message(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return f"--{field.replace('_', '-')}: {message}"
+    return str(exc)
+
+
+def _read_credentials(keys: tuple[str, ...], help_text: str, from_stdin: bool) -> dict[str, str]:
+    if from_stdin:
+        return parse_stdin_secret(sys.stdin.read())
+    if not sys.stdin.isatty():
+        raise UsageError("no terminal to ask for the secret: pipe it in and add --token-stdin")
+    if help_text:
+        print(help_text)
+    parts = {}
+    for key in keys:
+        secret_like = key in ("token", "password", "client_secret")
+        prompt = f"{key.replace('_', ' ')}: "
+        value = getpass.getpass(prompt) if secret_like else input(prompt)
+        if not value.strip():
+            raise UsageError(f"no {key} given; nothing was saved")
+        parts[key] = value.strip()
+    return parts
+
+
+async def _verify(account: Account, credentials: Credentials, suffix: str = "") -> Identity:
+    cls = connector_class(account.platform)
+    async with make_client() as client:
+        connector = cls(account, credentials, client)
+        try:
+            return await connector.verify()
+        except AuthError as exc:
+            raise RapportError(f"{account.name}: {exc}.{suffix}") from None
+        except NetworkError as exc:
+            raise RapportError(
+                f"{account.name}: cannot reach {account.base_url} ({exc}). Check the base URL "
+                f"and your connection.{suffix}"
+            ) from None
+        except ConnectorError as exc:
+            raise RapportError(f"{account.name}: {exc}.{suffix}") from None
+
+
+# ---- list, remove, test --------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace, open_app: OpenApp) -> int:
+    workspace = Workspace.load()
+    accounts = workspace.config.accounts
+    if args.json:
+        print_json(
+            [
+                {
+                    "name": a.name,
+                    "platform": a.platform,
+                    "base_url": a.base_url,
+                    "handle": a.handle,
+                    "enabled": a.enabled,
+                }
+                for a in accounts
+            ]
+        )
+        return 0
+    if not accounts:
+        print("no accounts yet: add one with `rapport accounts add PLATFORM --name NAME`")
+        return 0
+    print_table(
+        ["name", "platform", "handle", "base url", "enabled"],
+        [
+            (a.name, a.platform, a.handle, a.base_url, "yes" if a.enabled else "no")
+            for a in accounts
+        ],
+    )
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, open_app: OpenApp) -> int:
+    workspace = Workspace.load()
+    if not remove_account(workspace.paths, args.name):
+        raise UsageError(f"no account named {args.name!r} (see `rapport accounts list`)")
+    workspace.secrets.delete(args.name)
+    purged = 0
+    if args.purge and workspace.paths.database.exists():
+        purged = asyncio.run(_purge(workspace, args.name))
+    suffix = f" and {purged} stored items" if args.purge else "; its stored items are kept"
+    print(f"removed {args.name} and its secret{suffix}")
+    return 0
+
+
+async def _purge(workspace: Workspace, name: str) -> int:
+    store = await workspace.open_store()
+    try:
+        return await store.delete_account(name)
+    finally:
+        await store.close()
+
+
+def cmd_test(args: argparse.Namespace, open_app: OpenApp) -> int:
+    workspace = Workspace.load()
+    accounts = workspace.accounts(args.names or None)
+    unknown = set(args.names) - {a.name for a in accounts}
+    if unknown:
+        raise UsageError(f"no account named {', '.join(sorted(unknown))} (see `accounts list`)")
+    if not accounts:
+        print("no accounts to test: add one with `rapport accounts add`")
+        return 0
+    failed = 0
+    for account in accounts:
+        credentials = workspace.secrets.load(account.name)
+        if credentials is None:
+            print(f"{account.name}: FAILED: no secret stored; add the account again")
+            failed += 1
+            continue
+        try:
+            identity = asyncio.run(_verify(account, credentials))
+        except RapportError as exc:
+            print(f"{account.name}: FAILED: {str(exc).removeprefix(account.name + ': ')}")
+            failed += 1
+            continue
+        print(f"{account.name}: ok ({identity.handle} on {account.platform})")
+    return 1 if failed else 0

@@ -1,0 +1,110 @@
+"""`rapport check` (the tone verdict for a text) and `rapport reply` (queue a reply, gated)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from core.cli.main import OpenApp
+from core.cli.output import print_json
+from core.errors import RapportError, UsageError
+from core.workspace import Workspace
+
+ROLES = ("incoming", "draft")
+
+
+def register(commands: Any) -> None:
+    check = commands.add_parser(
+        "check",
+        help="tone and conflict verdict for a text",
+        description="Print the tone verdict (JSON) for TEXT, or for JSON lines "
+        '{"text": ..., "role": ..., "context": [...]} on standard input with --jsonl.',
+    )
+    check.add_argument("text", nargs="?", help="the text to check")
+    check.add_argument("--role", choices=ROLES, default="draft")
+    check.add_argument("--jsonl", action="store_true", help="read JSON lines on standard input")
+    check.set_defaults(handler=cmd_check)
+
+    reply = commands.add_parser(
+        "reply",
+        help="queue a reply to an item (refused with reasons when it reads as a conflict)",
+        description="Queue a reply; `rapport sync --send` or the app sends it.",
+    )
+    reply.add_argument("item_id", type=int, metavar="ITEM_ID")
+    reply.add_argument("--text", required=True, help="the reply")
+    reply.add_argument("--force", action="store_true", help="queue it even when flagged")
+    reply.set_defaults(handler=cmd_reply)
+
+
+def _analyzer(workspace: Workspace) -> Any:
+    from core.analysis import ToneAnalyzer
+
+    tone = workspace.config.tone
+    return ToneAnalyzer(sensitivity=tone.sensitivity, watch_words=list(tone.watch_words))
+
+
+def cmd_check(args: argparse.Namespace, open_app: OpenApp) -> int:
+    from core.analysis import ToneContext
+
+    workspace = Workspace.load()
+    analyzer = _analyzer(workspace)
+    if not args.jsonl:
+        if args.text is None:
+            raise UsageError("give TEXT to check, or --jsonl with JSON lines on standard input")
+        print_json(analyzer.check(args.text, role=args.role).to_json())
+        return 0
+    if args.text is not None:
+        raise UsageError("give either TEXT or --jsonl, not both")
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        text, role, context = _parse_line(line, number, args.role)
+        verdict = analyzer.check(text, role=role, context=ToneContext(thread=context))
+        print_json(verdict.to_json())
+    return 0
+
+
+def _parse_line(line: str, number: int, default_role: str) -> tuple[str, str, list[str]]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"standard input line {number}: not JSON ({exc.msg})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise UsageError(f'standard input line {number}: expected {{"text": "..."}}')
+    role = data.get("role", default_role)
+    if role not in ROLES:
+        raise UsageError(f"standard input line {number}: role must be incoming or draft")
+    context = data.get("context", [])
+    if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+        raise UsageError(f"standard input line {number}: context must be a list of strings")
+    return data["text"], role, context
+
+
+def cmd_reply(args: argparse.Namespace, open_app: OpenApp) -> int:
+    if not args.text.strip():
+        raise UsageError("--text is empty: write the reply")
+    workspace = Workspace.load()
+    return asyncio.run(_queue_reply(workspace, args.item_id, args.text, args.force))
+
+
+async def _queue_reply(workspace: Workspace, item_id: int, text: str, force: bool) -> int:
+    from core.outbox import queue_reply
+
+    store = await workspace.open_store()
+    try:
+        outcome = await queue_reply(store, _analyzer(workspace), item_id, text, force=force)
+    finally:
+        await store.close()
+    if outcome.refused:
+        print("rapport: not queued: this reply reads as a likely conflict:", file=sys.stderr)
+        for reason in outcome.verdict.reasons:
+            print(f"  - {reason.label}", file=sys.stderr)
+        print("Rewrite it, or send it anyway with --force.", file=sys.stderr)
+        return 1
+    if outcome.reply is None:
+        raise RapportError("the reply could not be queued")
+    print(f"queued reply {outcome.reply.id} to item {item_id}; `rapport sync` sends it")
+    return 0

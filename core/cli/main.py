@@ -1,0 +1,70 @@
+"""The `rapport` command line: parse, dispatch, and turn every known error into one line.
+
+The contract is in PRODUCT.md: exit 0 when all is well, 1 when some work failed (e.g. an account
+could not sync), 2 for usage, config or input errors. Nothing here prints a traceback for a
+user's mistake; unexpected errors are logged and summarised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from core import __version__
+from core.errors import RapportError, UsageError
+
+OpenApp = Callable[[object], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the command's --help, and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            # Never echo values back: one of them may be a secret typed in the wrong place.
+            options = [word for word in message.split()[2:] if word.startswith("-")]
+            named = f": {' '.join(options)}" if options else ""
+            message = f"unrecognized arguments{named} (secrets go on standard input)"
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="rapport",
+        description="One terminal inbox for your mentions, replies and comments, with a tone "
+        "check before you reply. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"rapport {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    from core.cli import accounts, analysis, export, ledger_cmds, sync_cmd, workspace_cmds
+
+    workspace_cmds.register(commands)
+    accounts.register(commands)
+    sync_cmd.register(commands)
+    analysis.register(commands)
+    export.register(commands)
+    ledger_cmds.register(commands)
+    return parser
+
+
+def run(argv: Sequence[str], open_app: OpenApp) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(list(argv))
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            from core.cli.workspace_cmds import open_configured
+
+            return open_configured(args, open_app)
+        return int(handler(args, open_app) or 0)
+    except RapportError as exc:
+        print(f"rapport: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("rapport: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

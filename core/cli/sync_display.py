@@ -1,0 +1,102 @@
+"""How `rapport sync` shows progress: a live table on a terminal, plain lines in a log."""
+
+from __future__ import annotations
+
+import time
+from typing import TextIO
+
+from core.markup.clean import clean_text
+from core.sync.progress import AccountProgress, Phase, SyncSummary
+
+
+def describe(progress: AccountProgress, now: float | None = None) -> str:
+    parts = [f"{progress.new} new"]
+    if progress.updated:
+        parts.append(f"{progress.updated} updated")
+    if progress.skipped:
+        parts.append(f"{progress.skipped} skipped")
+    if progress.sent or progress.send_failed:
+        parts.append(f"{progress.sent} sent")
+    if progress.send_failed:
+        parts.append(f"{progress.send_failed} not sent")
+    text = f"{progress.account:<16} {progress.phase.value:<13} " + ", ".join(parts)
+    if progress.phase is Phase.RATE_LIMITED and progress.wait_until is not None:
+        left = progress.wait_until - (now if now is not None else time.time())
+        text += f" (waiting {max(0.0, left):.0f} s)"
+    if progress.error:
+        text += f": {clean_text(progress.error)}"
+    return text
+
+
+class QuietDisplay:
+    def update(self, progress: AccountProgress) -> None:
+        pass
+
+    def finish(self, summary: SyncSummary) -> None:
+        pass
+
+
+class PlainDisplay:
+    """One line per phase change: fit for cron mail and journald."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._last: dict[str, Phase] = {}
+
+    def update(self, progress: AccountProgress) -> None:
+        if self._last.get(progress.account) is progress.phase:
+            return
+        self._last[progress.account] = progress.phase
+        if progress.phase in (Phase.SYNCING, Phase.OK, Phase.FAILED, Phase.RATE_LIMITED):
+            self.stream.write(describe(progress) + "\n")
+            self.stream.flush()
+
+    def finish(self, summary: SyncSummary) -> None:
+        self.stream.write(_summary_line(summary) + "\n")
+        self.stream.flush()
+
+
+class LiveDisplay:
+    """A line per account, rewritten in place as the sync moves."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._rows: dict[str, AccountProgress] = {}
+        self._drawn = 0
+        self._last_draw = 0.0
+
+    def update(self, progress: AccountProgress) -> None:
+        self._rows[progress.account] = progress
+        now = time.monotonic()
+        if now - self._last_draw < 0.05 and progress.phase not in (Phase.OK, Phase.FAILED):
+            return
+        self._last_draw = now
+        self._draw()
+
+    def _draw(self) -> None:
+        if self._drawn:
+            self.stream.write(f"\x1b[{self._drawn}F")
+        for progress in self._rows.values():
+            self.stream.write("\x1b[2K" + describe(progress) + "\n")
+        self._drawn = len(self._rows)
+        self.stream.flush()
+
+    def finish(self, summary: SyncSummary) -> None:
+        for progress in summary.accounts:
+            self._rows[progress.account] = progress
+        self._draw()
+        self.stream.write(_summary_line(summary) + "\n")
+        self.stream.flush()
+        self._rows.clear()
+        self._drawn = 0
+
+
+def _summary_line(summary: SyncSummary) -> str:
+    failed = [a.account for a in summary.accounts if a.failed]
+    line = (
+        f"synced {len(summary.accounts)} account(s) in {summary.duration:.1f} s: "
+        f"{summary.total('new')} new, {summary.total('sent')} replies sent"
+    )
+    if failed:
+        line += f"; FAILED: {', '.join(failed)}"
+    return line

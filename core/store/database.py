@@ -1,0 +1,123 @@
+"""Opening the SQLite database: WAL, a busy timeout, migrations, and write transactions.
+
+The app and a headless `rapport sync` share one database file, so every write transaction starts
+with BEGIN IMMEDIATE (a writer waits its turn instead of failing on a lock upgrade) and readers
+never block writers (WAL).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from core.errors import StoreError
+from core.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+async def connect(path: Path | str, *, migrate: bool = True) -> aiosqlite.Connection:
+    """Open (creating if needed) and upgrade the database; refuse one from a newer Rapport."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the database {path}: {exc}") from None
+    try:
+        await _run(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = await user_version(conn)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path} was written by a newer Rapport (schema {version}; this one knows "
+                f"up to {SCHEMA_VERSION}). Upgrade Rapport; the database was not changed."
+            )
+        await _check_is_database(conn, path)
+        for pragma in (
+            "journal_mode = WAL",
+            "synchronous = NORMAL",
+            "foreign_keys = ON",
+            "temp_store = MEMORY",
+            "cache_size = -32000",
+        ):
+            await _run(conn, f"PRAGMA {pragma}")
+        if migrate:
+            await apply_migrations(conn)
+    except BaseException:
+        await conn.close()
+        raise
+    conn.row_factory = aiosqlite.Row
+    return conn
+
+
+async def _run(conn: aiosqlite.Connection, sql: str) -> None:
+    """Execute and fully consume a statement (an unfinished one would hold a transaction)."""
+    async with conn.execute(sql) as cursor:
+        await cursor.fetchall()
+
+
+async def _check_is_database(conn: aiosqlite.Connection, path: Path | str) -> None:
+    try:
+        await _run(conn, "SELECT count(*) FROM sqlite_master")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} is not a Rapport database ({exc}). Move it away to start a new one."
+        ) from None
+
+
+async def user_version(conn: aiosqlite.Connection) -> int:
+    try:
+        async with conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the database cannot be read: {exc}") from None
+    return int(row[0]) if row else 0
+
+
+async def apply_migrations(conn: aiosqlite.Connection, target: int = SCHEMA_VERSION) -> None:
+    """Apply each missing migration in its own transaction (safe if two processes race)."""
+    for number in range(1, target + 1):
+        if await user_version(conn) >= number:
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the write lock.
+            if await user_version(conn) < number:
+                for statement in split_statements(MIGRATIONS[number - 1]):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {number}")
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a script into complete statements (triggers contain semicolons of their own)."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
+
+
+@asynccontextmanager
+async def write_transaction(conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error or cancellation."""
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        await conn.execute("ROLLBACK")
+        raise
+    await conn.execute("COMMIT")

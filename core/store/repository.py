@@ -1,0 +1,732 @@
+"""The one repository over an injected aiosqlite connection. All SQL lives under core/store."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from core.models import (
+    Account,
+    Contact,
+    ContextPost,
+    Cursor,
+    Item,
+    ItemState,
+    Reply,
+    ReplyState,
+    Tone,
+)
+from core.store.database import connect, write_transaction
+from core.store.rows import (
+    ITEM_COLUMNS,
+    ITEM_FROM,
+    REPLY_COLUMNS,
+    item_from_row,
+    item_values,
+    reply_from_row,
+    tags_from_text,
+    tags_to_text,
+    tone_to_json,
+)
+from core.timeutil import from_epoch, to_epoch, utcnow
+
+_CHUNK = 400  # stay well under SQLite's bound-parameter limit
+
+
+@dataclass(slots=True)
+class IngestResult:
+    new_ids: list[int] = field(default_factory=list)
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StateSnapshot:
+    """What an item looked like before a triage action, so the action can be undone."""
+
+    item_id: int
+    state: str
+    snoozed_until: float | None
+    tags: str
+    important: int
+    read: int
+
+
+class Store:
+    """Reads and writes the workspace database; open with `await Store.open(path)`."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self._account_ids: dict[str, int] = {}
+        # Coroutines sharing this connection take turns at write transactions.
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        return cls(await connect(path))
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock, write_transaction(self.conn) as conn:
+            yield conn
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    # ---- accounts ------------------------------------------------------------------------------
+
+    async def ensure_account(self, account: Account) -> int:
+        """Insert or refresh an account row (accounts are defined in the config file)."""
+        await self.conn.execute(
+            "INSERT INTO accounts(name, platform, base_url, handle, remote_id) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+            "platform = excluded.platform, base_url = excluded.base_url, "
+            "handle = CASE WHEN excluded.handle != '' THEN excluded.handle ELSE handle END, "
+            "remote_id = CASE WHEN excluded.remote_id != '' THEN excluded.remote_id "
+            "ELSE remote_id END",
+            (account.name, account.platform, account.base_url, account.handle, account.remote_id),
+        )
+        row = await self._one("SELECT id FROM accounts WHERE name = ?", (account.name,))
+        self._account_ids[account.name] = int(row[0])
+        return int(row[0])
+
+    async def account_id(self, name: str) -> int:
+        if name not in self._account_ids:
+            row = await self._one("SELECT id FROM accounts WHERE name = ?", (name,))
+            if row is None:
+                raise KeyError(f"no account named {name!r} in the store")
+            self._account_ids[name] = int(row[0])
+        return self._account_ids[name]
+
+    async def accounts(self) -> list[Account]:
+        rows = await self._all(
+            "SELECT id, name, platform, base_url, handle, remote_id FROM accounts ORDER BY name"
+        )
+        return [
+            Account(
+                id=r["id"],
+                name=r["name"],
+                platform=r["platform"],
+                base_url=r["base_url"],
+                handle=r["handle"],
+                remote_id=r["remote_id"],
+            )
+            for r in rows
+        ]
+
+    async def delete_account(self, name: str) -> int:
+        """Remove an account and everything synced for it; returns how many items went."""
+        async with self.transaction():
+            row = await self._one("SELECT id FROM accounts WHERE name = ?", (name,))
+            if row is None:
+                return 0
+            count = await self._one("SELECT count(*) FROM items WHERE account_id = ?", (row[0],))
+            await self.conn.execute("DELETE FROM accounts WHERE id = ?", (row[0],))
+        self._account_ids.pop(name, None)
+        return int(count[0])
+
+    # ---- contacts ------------------------------------------------------------------------------
+
+    async def upsert_contacts(self, contacts: Iterable[Contact]) -> dict[tuple[str, str, str], int]:
+        """Insert or refresh contacts (a changed handle updates in place); returns their ids."""
+        now = to_epoch(utcnow())
+        unique = {(c.platform, c.instance, c.remote_id): c for c in contacts}
+        if not unique:
+            return {}
+        await self.conn.executemany(
+            "INSERT INTO contacts(platform, instance, remote_id, handle, display_name, "
+            "profile_url, links, bio, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(platform, instance, remote_id) DO UPDATE SET "
+            "handle = excluded.handle, "
+            "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name "
+            "ELSE display_name END, "
+            "profile_url = CASE WHEN excluded.profile_url != '' THEN excluded.profile_url "
+            "ELSE profile_url END, "
+            "links = CASE WHEN excluded.links != '[]' THEN excluded.links ELSE links END, "
+            "bio = CASE WHEN excluded.bio != '' THEN excluded.bio ELSE bio END, "
+            "last_seen = excluded.last_seen "
+            "WHERE handle IS NOT excluded.handle OR display_name IS NOT excluded.display_name "
+            "OR last_seen < excluded.last_seen - 3600",
+            [
+                (
+                    c.platform,
+                    c.instance,
+                    c.remote_id,
+                    c.handle,
+                    c.display_name,
+                    c.profile_url,
+                    json.dumps(c.links),
+                    c.bio,
+                    now,
+                    now,
+                )
+                for c in unique.values()
+            ],
+        )
+        ids: dict[tuple[str, str, str], int] = {}
+        keys = list(unique)
+        for start in range(0, len(keys), _CHUNK // 3):
+            chunk = keys[start : start + _CHUNK // 3]
+            clause = " OR ".join(["(platform = ? AND instance = ? AND remote_id = ?)"] * len(chunk))
+            params = [part for key in chunk for part in key]
+            for row in await self._all(
+                f"SELECT id, platform, instance, remote_id FROM contacts WHERE {clause}", params
+            ):
+                ids[(row[1], row[2], row[3])] = int(row[0])
+        return ids
+
+    async def contact(self, contact_id: int) -> Contact | None:
+        row = await self._one(
+            "SELECT id, platform, instance, remote_id, handle, display_name, profile_url, links, "
+            "bio, person_id FROM contacts WHERE id = ?",
+            (contact_id,),
+        )
+        if row is None:
+            return None
+        return Contact(
+            id=row["id"],
+            platform=row["platform"],
+            instance=row["instance"],
+            remote_id=row["remote_id"],
+            handle=row["handle"],
+            display_name=row["display_name"],
+            profile_url=row["profile_url"],
+            links=json.loads(row["links"]),
+            bio=row["bio"],
+            person_id=row["person_id"],
+        )
+
+    # ---- ingest: items and the cursor advance in one transaction ------------------------------
+
+    async def ingest(
+        self, account: str, items: Sequence[Item], cursor: Cursor | None = None
+    ) -> IngestResult:
+        """Upsert a page of items and advance the cursor atomically; re-ingesting is a no-op."""
+        async with self.transaction():
+            return await self._ingest_locked(account, items, cursor)
+
+    async def _ingest_locked(
+        self, account: str, items: Sequence[Item], cursor: Cursor | None
+    ) -> IngestResult:
+        result = IngestResult()
+        account_id = await self.account_id(account)
+        now = to_epoch(utcnow())
+        batch = {item.remote_id: item for item in items}  # a page may repeat an item
+        if batch:
+            author_ids = await self.upsert_contacts(item.author for item in batch.values())
+            existing = await self._existing_items(account_id, list(batch))
+            fresh: list[tuple[Any, ...]] = []
+            changed: list[tuple[Any, ...]] = []
+            for remote_id, item in batch.items():
+                key = (item.author.platform, item.author.instance, item.author.remote_id)
+                values = item_values(item, account_id, author_ids[key], now)
+                before = existing.get(remote_id)
+                if before is None:
+                    fresh.append(values)
+                elif before != (item.text, item.markup, item.url, None):
+                    changed.append((item.text, item.markup, item.url, now, account_id, remote_id))
+                else:
+                    result.unchanged += 1
+            if fresh:
+                await self.conn.executemany(
+                    "INSERT INTO items(account_id, remote_id, kind, author_id, author_label, text, "
+                    "markup, markup_format, url, created_at, thread_root_id, parent_id, "
+                    "is_question, polarity, risk, conflict, reasons, platform_data, fetched_at, "
+                    "updated_at, tags, state, snoozed_until, important) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT(account_id, remote_id) DO NOTHING",
+                    fresh,
+                )
+                ids = await self._existing_ids(account_id, [v[1] for v in fresh])
+                result.new_ids = [ids[v[1]] for v in fresh if v[1] in ids]
+            if changed:
+                await self.conn.executemany(
+                    "UPDATE items SET text = ?, markup = ?, url = ?, updated_at = ?, "
+                    "deleted_at = NULL WHERE account_id = ? AND remote_id = ?",
+                    changed,
+                )
+                result.updated = len(changed)
+        if cursor is not None:
+            await self._save_cursor(account_id, cursor, now)
+        return result
+
+    async def _existing_items(
+        self, account_id: int, remote_ids: list[str]
+    ) -> dict[str, tuple[str, str, str, float | None]]:
+        found: dict[str, tuple[str, str, str, float | None]] = {}
+        for start in range(0, len(remote_ids), _CHUNK):
+            chunk = remote_ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for row in await self._all(
+                "SELECT remote_id, text, markup, url, deleted_at FROM items "
+                f"WHERE account_id = ? AND remote_id IN ({marks})",
+                [account_id, *chunk],
+            ):
+                found[row[0]] = (row[1], row[2], row[3], row[4])
+        return found
+
+    async def _existing_ids(self, account_id: int, remote_ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(remote_ids), _CHUNK):
+            chunk = remote_ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for row in await self._all(
+                f"SELECT remote_id, id FROM items WHERE account_id = ? AND remote_id IN ({marks})",
+                [account_id, *chunk],
+            ):
+                found[row[0]] = int(row[1])
+        return found
+
+    async def known_remote_ids(self, account: str, remote_ids: list[str]) -> set[str]:
+        account_id = await self.account_id(account)
+        return set(await self._existing_ids(account_id, remote_ids))
+
+    async def mark_deleted(self, account: str, remote_id: str) -> bool:
+        """The platform says an item is gone: keep it (history counts) but mark it."""
+        account_id = await self.account_id(account)
+        async with self.transaction():
+            cursor = await self.conn.execute(
+                "UPDATE items SET deleted_at = ? WHERE account_id = ? AND remote_id = ? "
+                "AND deleted_at IS NULL",
+                (to_epoch(utcnow()), account_id, remote_id),
+            )
+        return cursor.rowcount > 0
+
+    # ---- cursors -------------------------------------------------------------------------------
+
+    async def _save_cursor(self, account_id: int, cursor: Cursor, now: float) -> None:
+        await self.conn.execute(
+            "INSERT INTO cursors(account_id, stream, value, updated_at) VALUES (?,?,?,?) "
+            "ON CONFLICT(account_id, stream) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at",
+            (account_id, cursor.stream, json.dumps(cursor.value, sort_keys=True), now),
+        )
+
+    async def cursor(self, account: str, stream: str) -> Cursor | None:
+        account_id = await self.account_id(account)
+        row = await self._one(
+            "SELECT value, updated_at FROM cursors WHERE account_id = ? AND stream = ?",
+            (account_id, stream),
+        )
+        if row is None:
+            return None
+        return Cursor(account, stream, json.loads(row[0]), from_epoch(row[1]))
+
+    # ---- reading items -------------------------------------------------------------------------
+
+    async def item(self, item_id: int) -> Item | None:
+        row = await self._one(
+            f"SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE items.id = ?", (item_id,)
+        )
+        return item_from_row(row) if row else None
+
+    async def item_by_remote(self, account: str, remote_id: str) -> Item | None:
+        account_id = await self.account_id(account)
+        row = await self._one(
+            f"SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} "
+            "WHERE items.account_id = ? AND items.remote_id = ?",
+            (account_id, remote_id),
+        )
+        return item_from_row(row) if row else None
+
+    async def count_items(self, where: str = "1", params: Sequence[Any] = ()) -> int:
+        row = await self._one(f"SELECT count(*) FROM items WHERE {where}", params)
+        return int(row[0])
+
+    async def items_page(
+        self,
+        where: str = "1",
+        params: Sequence[Any] = (),
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        order: str = "items.created_at DESC, items.id DESC",
+    ) -> list[Item]:
+        rows = await self._all(
+            f"SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE {where} ORDER BY {order} "
+            "LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [item_from_row(r) for r in rows]
+
+    async def search_ids(self, fts_query: str, limit: int = 200) -> list[int]:
+        """Newest matching items first for an FTS5 query (already escaped by the caller)."""
+        rows = await self._all(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (fts_query, limit),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def iter_items(
+        self, since: datetime | None = None, batch: int = 1000
+    ) -> AsyncIterator[Item]:
+        """Every stored item, oldest first, in batches (for exports)."""
+        last_time, last_id = (to_epoch(since) if since else float("-inf")), 0
+        first = True
+        while True:
+            if first:
+                where, params = "items.created_at >= ?", [last_time]
+            else:
+                where = "(items.created_at > ? OR (items.created_at = ? AND items.id > ?))"
+                params = [last_time, last_time, last_id]
+            rows = await self._all(
+                f"SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE {where} "
+                "ORDER BY items.created_at, items.id LIMIT ?",
+                [*params, batch],
+            )
+            if not rows:
+                return
+            for row in rows:
+                yield item_from_row(row)
+            last_time, last_id, first = rows[-1]["created_at"], rows[-1]["id"], False
+
+    # ---- triage: every change returns what it replaced, so it can be undone -------------------
+
+    async def snapshot(self, item_ids: Sequence[int]) -> list[StateSnapshot]:
+        found: list[StateSnapshot] = []
+        for start in range(0, len(item_ids), _CHUNK):
+            chunk = list(item_ids[start : start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            for row in await self._all(
+                "SELECT id, state, snoozed_until, tags, important, read FROM items "
+                f"WHERE id IN ({marks})",
+                chunk,
+            ):
+                found.append(StateSnapshot(*row))
+        return found
+
+    async def set_state(
+        self,
+        item_ids: Sequence[int],
+        state: ItemState,
+        snoozed_until: datetime | None = None,
+        *,
+        action: str | None = None,
+    ) -> list[StateSnapshot]:
+        before = await self.snapshot(item_ids)
+        until = to_epoch(snoozed_until) if snoozed_until else None
+        async with self.transaction():
+            await self.conn.executemany(
+                "UPDATE items SET state = ?, snoozed_until = ? WHERE id = ?",
+                [(state.value, until, snap.item_id) for snap in before],
+            )
+            await self._log([s.item_id for s in before], action or state.value, _until(until))
+        return before
+
+    async def change_tags(
+        self, item_ids: Sequence[int], add: Iterable[str] = (), remove: Iterable[str] = ()
+    ) -> list[StateSnapshot]:
+        added, removed = set(add), set(remove)
+        before = await self.snapshot(item_ids)
+        async with self.transaction():
+            updates = []
+            for snap in before:
+                tags = (set(tags_from_text(snap.tags)) | added) - removed
+                updates.append((tags_to_text(list(tags)), snap.item_id))
+            await self.conn.executemany("UPDATE items SET tags = ? WHERE id = ?", updates)
+            detail = " ".join([*(f"+{t}" for t in sorted(added)), *(f"-{t}" for t in removed)])
+            await self._log([s.item_id for s in before], "tag", detail)
+        return before
+
+    async def set_flags(
+        self, item_ids: Sequence[int], *, important: bool | None = None, read: bool | None = None
+    ) -> list[StateSnapshot]:
+        before = await self.snapshot(item_ids)
+        async with self.transaction():
+            for column, value in (("important", important), ("read", read)):
+                if value is None:
+                    continue
+                await self.conn.executemany(
+                    f"UPDATE items SET {column} = ? WHERE id = ?",
+                    [(int(value), s.item_id) for s in before],
+                )
+        return before
+
+    async def restore(self, snapshots: Sequence[StateSnapshot]) -> None:
+        """Put items back exactly as a snapshot saw them (the undo of any triage action)."""
+        async with self.transaction():
+            await self.conn.executemany(
+                "UPDATE items SET state = ?, snoozed_until = ?, tags = ?, important = ?, "
+                "read = ? WHERE id = ?",
+                [
+                    (s.state, s.snoozed_until, s.tags, s.important, s.read, s.item_id)
+                    for s in snapshots
+                ],
+            )
+            await self._log([s.item_id for s in snapshots], "undo", "")
+
+    async def wake_snoozed(self, now: datetime) -> int:
+        """Snoozed items whose time has come go back to new."""
+        async with self.transaction():
+            cursor = await self.conn.execute(
+                "UPDATE items SET state = 'new', snoozed_until = NULL "
+                "WHERE state = 'snoozed' AND snoozed_until <= ?",
+                (to_epoch(now),),
+            )
+        return cursor.rowcount
+
+    # ---- read-state to push back to platforms --------------------------------------------------
+
+    async def unpushed_read(self, account: str, limit: int) -> list[Item]:
+        account_id = await self.account_id(account)
+        return await self.items_page(
+            "items.account_id = ? AND items.read_pushed = 0 "
+            "AND (items.state = 'done' OR items.read = 1)",
+            (account_id,),
+            limit=limit,
+            order="items.id",
+        )
+
+    async def mark_read_pushed(self, item_ids: Sequence[int]) -> None:
+        async with self.transaction():
+            await self.conn.executemany(
+                "UPDATE items SET read_pushed = 1 WHERE id = ?", [(i,) for i in item_ids]
+            )
+
+    # ---- history -------------------------------------------------------------------------------
+
+    async def _log(self, item_ids: Sequence[int], action: str, detail: str) -> None:
+        now = to_epoch(utcnow())
+        await self.conn.executemany(
+            "INSERT INTO events(item_id, at, action, detail) VALUES (?,?,?,?)",
+            [(item_id, now, action, detail) for item_id in item_ids],
+        )
+
+    async def log_event(self, item_ids: Sequence[int], action: str, detail: str = "") -> None:
+        async with self.transaction():
+            await self._log(item_ids, action, detail)
+
+    async def history(self, item_id: int) -> list[tuple[datetime, str, str]]:
+        rows = await self._all(
+            "SELECT at, action, detail FROM events WHERE item_id = ? ORDER BY at, id", (item_id,)
+        )
+        return [(from_epoch(r[0]), r[1], r[2]) for r in rows]
+
+    # ---- thread context cache ------------------------------------------------------------------
+
+    async def save_context(self, account: str, root_id: str, posts: Sequence[ContextPost]) -> None:
+        account_id = await self.account_id(account)
+        now = to_epoch(utcnow())
+        async with self.transaction():
+            ids = await self.upsert_contacts(p.author for p in posts)
+            await self.conn.executemany(
+                "INSERT INTO context_posts(account_id, remote_id, item_root_id, parent_id, "
+                "author_id, text, url, created_at, is_own, fetched_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(account_id, remote_id) DO UPDATE SET "
+                "text = excluded.text, fetched_at = excluded.fetched_at",
+                [
+                    (
+                        account_id,
+                        p.remote_id,
+                        root_id,
+                        p.parent_id,
+                        ids[(p.author.platform, p.author.instance, p.author.remote_id)],
+                        p.text,
+                        p.url,
+                        to_epoch(p.created_at),
+                        int(p.is_own),
+                        now,
+                    )
+                    for p in posts
+                ],
+            )
+
+    async def context(self, account: str, root_id: str) -> list[ContextPost]:
+        account_id = await self.account_id(account)
+        rows = await self._all(
+            "SELECT context_posts.remote_id, parent_id, text, url, created_at, is_own, "
+            "contacts.platform, contacts.remote_id AS c_remote_id, handle, display_name, "
+            "profile_url, instance FROM context_posts JOIN contacts "
+            "ON contacts.id = context_posts.author_id "
+            "WHERE account_id = ? AND item_root_id = ? ORDER BY created_at",
+            (account_id, root_id),
+        )
+        return [
+            ContextPost(
+                remote_id=r["remote_id"],
+                parent_id=r["parent_id"],
+                text=r["text"],
+                url=r["url"],
+                created_at=from_epoch(r["created_at"]),
+                is_own=bool(r["is_own"]),
+                author=Contact(
+                    platform=r["platform"],
+                    remote_id=r["c_remote_id"],
+                    handle=r["handle"],
+                    display_name=r["display_name"],
+                    profile_url=r["profile_url"],
+                    instance=r["instance"],
+                ),
+            )
+            for r in rows
+        ]
+
+    # ---- replies -------------------------------------------------------------------------------
+
+    async def save_draft(self, item_id: int, account: str, text: str) -> Reply:
+        """Create or update the item's one draft (called on every pause in typing)."""
+        account_id = await self.account_id(account)
+        now = to_epoch(utcnow())
+        async with self.transaction():
+            await self.conn.execute(
+                "INSERT INTO replies(item_id, account_id, text, state, idempotency_key, "
+                "created_at, updated_at) VALUES (?, ?, ?, 'draft', ?, ?, ?) "
+                "ON CONFLICT(item_id) WHERE state = 'draft' DO UPDATE SET "
+                "text = excluded.text, updated_at = excluded.updated_at",
+                (item_id, account_id, text, uuid.uuid4().hex, now, now),
+            )
+        draft = await self.draft(item_id)
+        assert draft is not None
+        return draft
+
+    async def draft(self, item_id: int) -> Reply | None:
+        row = await self._one(
+            f"SELECT {REPLY_COLUMNS} FROM replies JOIN accounts ON accounts.id = "
+            "replies.account_id WHERE item_id = ? AND state = 'draft'",
+            (item_id,),
+        )
+        return reply_from_row(row) if row else None
+
+    async def discard_draft(self, item_id: int) -> None:
+        async with self.transaction():
+            await self.conn.execute(
+                "DELETE FROM replies WHERE item_id = ? AND state = 'draft'", (item_id,)
+            )
+
+    async def queue_reply(
+        self, item_id: int, account: str, text: str, tone: Tone | None, forced: bool
+    ) -> Reply:
+        """Turn the draft (or a new reply) into a queued one; the outbox sends it once."""
+        account_id = await self.account_id(account)
+        now = to_epoch(utcnow())
+        async with self.transaction():
+            await self.conn.execute(
+                "DELETE FROM replies WHERE item_id = ? AND state = 'draft'", (item_id,)
+            )
+            cursor = await self.conn.execute(
+                "INSERT INTO replies(item_id, account_id, text, state, idempotency_key, forced, "
+                "tone, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
+                (
+                    item_id,
+                    account_id,
+                    text,
+                    uuid.uuid4().hex,
+                    int(forced),
+                    tone_to_json(tone),
+                    now,
+                    now,
+                ),
+            )
+            reply_id = cursor.lastrowid
+        reply = await self.reply(int(reply_id or 0))
+        assert reply is not None
+        return reply
+
+    async def reply(self, reply_id: int) -> Reply | None:
+        row = await self._one(
+            f"SELECT {REPLY_COLUMNS} FROM replies JOIN accounts ON accounts.id = "
+            "replies.account_id WHERE replies.id = ?",
+            (reply_id,),
+        )
+        return reply_from_row(row) if row else None
+
+    async def replies_in(
+        self, states: Iterable[ReplyState], account: str | None = None
+    ) -> list[Reply]:
+        wanted = [s.value for s in states]
+        marks = ",".join("?" * len(wanted))
+        where, params = f"state IN ({marks})", list(wanted)
+        if account is not None:
+            where += " AND accounts.name = ?"
+            params.append(account)
+        rows = await self._all(
+            f"SELECT {REPLY_COLUMNS} FROM replies JOIN accounts ON accounts.id = "
+            f"replies.account_id WHERE {where} ORDER BY replies.id",
+            params,
+        )
+        return [reply_from_row(r) for r in rows]
+
+    async def replies_for(self, item_id: int) -> list[Reply]:
+        rows = await self._all(
+            f"SELECT {REPLY_COLUMNS} FROM replies JOIN accounts ON accounts.id = "
+            "replies.account_id WHERE item_id = ? ORDER BY replies.id",
+            (item_id,),
+        )
+        return [reply_from_row(r) for r in rows]
+
+    async def update_reply(
+        self,
+        reply_id: int,
+        state: ReplyState,
+        *,
+        expect: ReplyState | None = None,
+        remote_id: str = "",
+        remote_url: str = "",
+        error: str = "",
+        count_attempt: bool = False,
+    ) -> bool:
+        """Move a reply to a new state; with `expect`, only if it is still in that state."""
+        now = to_epoch(utcnow())
+        sent_at = now if state is ReplyState.SENT else None
+        where, params = "id = ?", list[Any]([reply_id])
+        if expect is not None:
+            where += " AND state = ?"
+            params.append(expect.value)
+        async with self.transaction():
+            cursor = await self.conn.execute(
+                "UPDATE replies SET state = ?, remote_id = ?, remote_url = ?, error = ?, "
+                f"attempts = attempts + ?, updated_at = ?, sent_at = coalesce(?, sent_at) "
+                f"WHERE {where}",
+                [
+                    state.value,
+                    remote_id,
+                    remote_url,
+                    error,
+                    int(count_attempt),
+                    now,
+                    sent_at,
+                    *params,
+                ],
+            )
+        return cursor.rowcount > 0
+
+    # ---- settings ------------------------------------------------------------------------------
+
+    async def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = await self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        return str(row[0]) if row else default
+
+    async def set_setting(self, key: str, value: str) -> None:
+        async with self.transaction():
+            await self.conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def _until(until: float | None) -> str:
+    return from_epoch(until).isoformat() if until is not None else ""

@@ -1,0 +1,248 @@
+"""The sync engine: every account concurrently, each on its own, resumable at any point.
+
+For each account: fetch each stream from its stored cursor, analyse and apply rules to the new
+items, and store each page together with its cursor in one transaction, so an interruption
+anywhere (a crash, SIGKILL, Ctrl-C) loses at most the page in flight, which the next run fetches
+again. Then send queued replies exactly once and push read-state back to the platform.
+
+Retries restart the stream from the stored cursor; transient faults back off with jitter;
+rate limits are waited out on the injected clock; auth errors are never retried; one account's
+failure is reported while the others finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+import httpx
+
+from core.clock import Clock
+from core.connectors.base import (
+    AuthError,
+    BadResponse,
+    Connector,
+    ConnectorError,
+    NetworkError,
+    RateLimited,
+)
+from core.connectors.registry import connector_class
+from core.http_client import make_client
+from core.models import Account, Cursor, Item
+from core.secrets import Credentials
+from core.store.repository import Store
+from core.sync.outbox import Outbox
+from core.sync.progress import AccountProgress, Phase, SyncSummary
+from core.sync.retry import RetryPolicy
+
+log = logging.getLogger("rapport.sync")
+
+ConnectorFactory = Callable[[Account, Credentials, httpx.AsyncClient], Connector]
+CredentialsLookup = Callable[[str], Credentials | None]
+#: Sets the tone of new items in place (the analyser, or nothing).
+Analyze = Callable[[Sequence[Item]], None]
+#: Applies ingest rules to new items in place; returns (item remote id, rule name) hits.
+ApplyRules = Callable[[Sequence[Item]], list[tuple[str, str]]]
+ProgressCallback = Callable[[AccountProgress], None]
+
+_MAX_RATE_LIMIT_WAITS = 20
+
+
+def default_connector(
+    account: Account, credentials: Credentials, client: httpx.AsyncClient
+) -> Connector:
+    return connector_class(account.platform)(account, credentials, client)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        credentials: CredentialsLookup,
+        *,
+        analyze: Analyze | None = None,
+        apply_rules: ApplyRules | None = None,
+        connector_factory: ConnectorFactory = default_connector,
+        client: httpx.AsyncClient | None = None,
+        clock: Clock | None = None,
+        policy: RetryPolicy | None = None,
+        horizon: timedelta = timedelta(days=90),
+        concurrency: int = 4,
+        on_progress: ProgressCallback | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self._credentials = credentials
+        self._analyze = analyze
+        self._apply_rules = apply_rules
+        self._factory = connector_factory
+        self._client = client
+        self.clock = clock or Clock()
+        self.policy = policy or RetryPolicy()
+        self.horizon = horizon
+        self._concurrency = max(1, concurrency)
+        self._on_progress = on_progress
+        self._rng = rng or random.Random()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the page being stored, then stop every account cleanly."""
+        self._stopping.set()
+
+    async def wait_stopped(self) -> None:
+        await self._stopping.wait()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def run(self, accounts: Sequence[Account], *, send: bool = True) -> SyncSummary:
+        started = self.clock.time()
+        for account in accounts:
+            await self.store.ensure_account(account)
+        gate = asyncio.Semaphore(self._concurrency)
+        client = self._client or make_client()
+        try:
+
+            async def one(account: Account) -> AccountProgress:
+                async with gate:
+                    return await self.sync_account(account, client, send=send)
+
+            results = await asyncio.gather(*(one(a) for a in accounts))
+        finally:
+            if self._client is None:
+                await client.aclose()
+        return SyncSummary(accounts=list(results), duration=self.clock.time() - started)
+
+    async def sync_account(
+        self, account: Account, client: httpx.AsyncClient, *, send: bool = True
+    ) -> AccountProgress:
+        progress = AccountProgress(account=account.name, platform=account.platform)
+        started = self.clock.time()
+        try:
+            connector = self._connector(account, client)
+            self._report(progress, Phase.SYNCING)
+            for stream in connector.streams:
+                fetch = functools.partial(self._fetch_stream, connector, stream, progress)
+                await self._with_retries(progress, fetch)
+            if send and not self.stopping:
+                outbox = Outbox(self.store, connector, self.clock, self.policy, self._rng)
+                self._report(progress, Phase.SENDING)
+                await self._with_retries(progress, lambda: outbox.flush(progress))
+                await self._with_retries(progress, lambda: outbox.push_read_state(progress))
+            self._report(progress, Phase.OK)
+        except ConnectorError as exc:
+            progress.error = str(exc)
+            self._report(progress, Phase.FAILED)
+        except Exception as exc:  # one account's bug must not stop the others
+            log.exception("sync of %s failed unexpectedly", account.name)
+            progress.error = f"unexpected error ({type(exc).__name__}); see the log file"
+            self._report(progress, Phase.FAILED)
+        progress.duration = self.clock.time() - started
+        return progress
+
+    def _connector(self, account: Account, client: httpx.AsyncClient) -> Connector:
+        credentials = self._credentials(account.name)
+        if credentials is None:
+            raise AuthError(
+                "no secret is stored for this account: add it again with "
+                f"`rapport accounts add {account.platform} --name {account.name}`"
+            )
+        return self._factory(account, credentials, client)
+
+    def _report(self, progress: AccountProgress, phase: Phase | None = None) -> None:
+        if phase is not None:
+            progress.phase = phase
+        if self._on_progress is not None:
+            self._on_progress(progress)
+
+    # ---- fetching ------------------------------------------------------------------------------
+
+    async def _fetch_stream(
+        self, connector: Connector, stream: str, progress: AccountProgress
+    ) -> None:
+        """Page from the stored cursor; each page and its cursor land in one transaction."""
+        name = connector.account.name
+        stored = await self.store.cursor(name, stream)
+        horizon = self.clock.now() - self.horizon
+        async for page in connector.fetch(stream, stored.value if stored else None, horizon):
+            fresh = await self._prepare_new(name, page.items)
+            result = await self.store.ingest(name, page.items, Cursor(name, stream, page.cursor))
+            await self._log_rule_hits(name, fresh)
+            progress.pages += 1
+            progress.new += len(result.new_ids)
+            progress.updated += result.updated
+            progress.skipped += page.skipped
+            progress.new_item_ids.extend(result.new_ids)
+            self._report(progress, Phase.SYNCING)
+            if self.stopping:
+                return
+
+    async def _prepare_new(self, account: str, items: Sequence[Item]) -> list[tuple[str, str]]:
+        """Analyse and apply rules to the items not stored yet (re-fetched ones keep theirs)."""
+        if not items:
+            return []
+        known = await self.store.known_remote_ids(account, [i.remote_id for i in items])
+        new = [item for item in items if item.remote_id not in known]
+        if not new:
+            return []
+        if self._analyze is not None:
+            self._analyze(new)
+        if self._apply_rules is not None:
+            return self._apply_rules(new)
+        return []
+
+    async def _log_rule_hits(self, account: str, hits: list[tuple[str, str]]) -> None:
+        for remote_id, rule in hits:
+            item = await self.store.item_by_remote(account, remote_id)
+            if item is not None and item.id is not None:
+                await self.store.log_event([item.id], "rule", rule)
+
+    # ---- retries -------------------------------------------------------------------------------
+
+    async def _with_retries(
+        self, progress: AccountProgress, operation: Callable[[], Awaitable[None]]
+    ) -> None:
+        failures = 0
+        rate_waits = 0
+        while True:
+            pages_before = progress.pages
+            try:
+                await operation()
+                return
+            except RateLimited as exc:
+                rate_waits += 1
+                if exc.retry_after > self.policy.max_rate_limit_wait:
+                    raise RateLimited(
+                        f"{exc}; waiting {exc.retry_after:.0f} s is longer than this run "
+                        "allows, the next sync continues where this one stopped",
+                        exc.retry_after,
+                    ) from None
+                if rate_waits > _MAX_RATE_LIMIT_WAITS:
+                    raise
+                await self._wait_out(progress, exc.retry_after)
+            except (NetworkError, BadResponse) as exc:
+                if progress.pages > pages_before:
+                    failures = 0  # it made progress before failing: a new streak
+                failures += 1
+                limit = self.policy.attempts if isinstance(exc, NetworkError) else 2
+                if failures >= limit:
+                    raise
+                delay = self.policy.backoff(failures, self._rng)
+                log.info("%s: %s; retrying in %.1f s", progress.account, exc, delay)
+                self._report(progress, Phase.RETRYING)
+                await self.clock.sleep(delay)
+                self._report(progress, Phase.SYNCING)
+
+    async def _wait_out(self, progress: AccountProgress, seconds: float) -> None:
+        progress.rate_limit_waits += 1
+        progress.waited_seconds += seconds
+        progress.wait_until = self.clock.time() + seconds
+        self._report(progress, Phase.RATE_LIMITED)
+        await self.clock.sleep(seconds)
+        progress.wait_until = None
+        self._report(progress, Phase.SYNCING)

@@ -1,0 +1,30 @@
+"""Every test runs with RAPPORT_HOME in a temporary folder and the file secrets backend, so
+nothing touches the user's real config, data or keyring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+FIXTURES = SHARED / "fixtures"
+DATA = SHARED / "data"
+
+
+@pytest.fixture(autouse=True)
+def rapport_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "rapport-home"
+    monkeypatch.setenv("RAPPORT_HOME", str(home))
+    monkeypatch.setenv("RAPPORT_SECRETS_BACKEND", "file")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    return home
+
+
+def shared_fixture(relative: str) -> Path:
+    """A recorded real response from ../shared/fixtures (skips when the folder is absent)."""
+    path = FIXTURES / relative
+    if not path.exists():
+        pytest.skip(f"../shared/fixtures is not beside this clone ({relative} missing)")
+    return path

@@ -1,0 +1,94 @@
+"""Config: defaults, validation errors that name file, line and key, edits keep comments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.config import AccountConfig, add_account, load_config, remove_account
+from core.errors import ConfigError
+from core.paths import resolve_paths
+
+
+def write_config(home: Path, text: str) -> Path:
+    paths = resolve_paths(home)
+    paths.ensure()
+    paths.config_file.write_text(text)
+    return paths.config_file
+
+
+def test_rapport_home_moves_config_and_data(rapport_home: Path) -> None:
+    paths = resolve_paths()
+    assert paths.config_file.is_relative_to(rapport_home)
+    assert paths.database.is_relative_to(rapport_home)
+
+
+def test_a_missing_file_means_defaults(rapport_home: Path) -> None:
+    config = load_config(resolve_paths())
+    assert config.accounts == []
+    assert config.general.target_response == "4h"
+    assert config.tone.sensitivity == "normal"
+
+
+def test_invalid_toml_names_the_file_and_line(rapport_home: Path) -> None:
+    path = write_config(rapport_home, '[general]\ntarget_response = "4h"\nbroken = \n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(resolve_paths())
+    message = str(caught.value)
+    assert str(path) in message
+    assert "line 3" in message
+
+
+def test_a_bad_value_names_the_line_and_key(rapport_home: Path) -> None:
+    write_config(
+        rapport_home,
+        "# my accounts\n"
+        "[[accounts]]\n"
+        'name = "ok"\n'
+        'platform = "mastodon"\n'
+        'base_url = "https://a.example"\n'
+        "\n"
+        "[[accounts]]\n"
+        'name = "second"\n'
+        'platform = "github"\n'
+        'base_url = "not a url"\n',
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(resolve_paths())
+    message = str(caught.value)
+    assert "line 10" in message
+    assert "accounts[1].base_url" in message
+    assert "https://" in message
+
+
+def test_an_unknown_key_is_named_with_its_line(rapport_home: Path) -> None:
+    write_config(rapport_home, '[general]\ntarget_respnse = "4h"\n')
+    with pytest.raises(ConfigError, match=r"line 2: general\.target_respnse: unknown key"):
+        load_config(resolve_paths())
+
+
+def test_a_bad_duration_says_what_is_accepted(rapport_home: Path) -> None:
+    write_config(rapport_home, '[general]\ntarget_response = "soon"\n')
+    with pytest.raises(ConfigError, match=r"line 2.*use a number and m, h, d or w"):
+        load_config(resolve_paths())
+
+
+def test_adding_and_removing_accounts_keeps_the_users_comments(rapport_home: Path) -> None:
+    path = write_config(rapport_home, '# keep this comment\n[general]\ntheme = "rapport-light"\n')
+    paths = resolve_paths()
+    add_account(
+        paths, AccountConfig(name="home", platform="mastodon", base_url="https://m.example/")
+    )
+    add_account(paths, AccountConfig(name="code", platform="github", base_url="https://gh.example"))
+    config = load_config(paths)
+    assert [a.name for a in config.accounts] == ["home", "code"]
+    assert config.accounts[0].base_url == "https://m.example"
+    assert "# keep this comment" in path.read_text()
+
+    with pytest.raises(ConfigError, match="exists already"):
+        add_account(paths, AccountConfig(name="home", platform="github", base_url="https://x.y"))
+    assert remove_account(paths, "home")
+    assert not remove_account(paths, "home")
+    assert [a.name for a in load_config(paths).accounts] == ["code"]
+    assert config.general.theme == "rapport-light"

@@ -1,0 +1,1 @@
+"""Rapport's Textual app. Everything here may import core/; core/ never imports this."""
