@@ -123,6 +123,8 @@ class Item:
     # What a connector needs later to reply, fetch context or mark read (e.g. a Bluesky cid).
     platform_data: JSON = field(default_factory=dict)
     id: int | None = None
+    #: The store's position of the item in time order (for paging); None until stored.
+    sort_key: int | None = None
 
 
 @dataclass(slots=True)

@@ -146,17 +146,30 @@ def owed_sql(context: QueryContext) -> tuple[str, list[Any]]:
     return sql, [to_epoch(context.now - context.target_response)]
 
 
-def to_sql(query: Query, context: QueryContext) -> tuple[str, list[Any]]:
-    """A WHERE clause over `items JOIN accounts JOIN contacts`, and its parameters."""
+@dataclass(frozen=True, slots=True)
+class CompiledQuery:
+    """SQL for the store: an FTS5 expression (or None) and a WHERE clause over
+    `items JOIN accounts JOIN contacts` with its parameters."""
+
+    match: str | None
+    where: str
+    params: list[Any]
+
+
+def to_sql(query: Query, context: QueryContext) -> CompiledQuery:
     clauses: list[str] = []
     params: list[Any] = []
     words = [t for t in query.terms if not t.key and not t.negated]
     unwanted = [t for t in query.terms if not t.key and t.negated]
+    match = None
     if words:
-        clauses.append("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
-        params.append(fts_expression(words))
-    if unwanted:
-        clauses.append("items.id NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        # FTS5 does AND and NOT itself, walking its matches newest first.
+        match = " AND ".join(_fts_literal(t.value) for t in words)
+        match += "".join(f" NOT {_fts_literal(t.value)}" for t in unwanted)
+    elif unwanted:
+        clauses.append(
+            "items.sort_key NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
+        )
         params.append(" OR ".join(_fts_literal(t.value) for t in unwanted))
     for term in query.terms:
         if not term.key:
@@ -164,11 +177,7 @@ def to_sql(query: Query, context: QueryContext) -> tuple[str, list[Any]]:
         sql, values = _filter_sql(term, context)
         clauses.append(f"NOT {sql}" if term.negated else sql)
         params.extend(values)
-    return (" AND ".join(clauses) or "1"), params
-
-
-def fts_expression(words: list[Term]) -> str:
-    return " AND ".join(_fts_literal(t.value) for t in words)
+    return CompiledQuery(match=match, where=" AND ".join(clauses) or "1", params=params)
 
 
 def _fts_literal(value: str) -> str:

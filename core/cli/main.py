@@ -39,7 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rapport {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    from core.cli import accounts, analysis, export, ledger_cmds, sync_cmd, workspace_cmds
+    from core.cli import (
+        accounts,
+        analysis,
+        export,
+        ledger_cmds,
+        rules_cmd,
+        sync_cmd,
+        workspace_cmds,
+    )
 
     workspace_cmds.register(commands)
     accounts.register(commands)
@@ -47,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     analysis.register(commands)
     export.register(commands)
     ledger_cmds.register(commands)
+    rules_cmd.register(commands)
     return parser
 
 

@@ -98,6 +98,7 @@ async def _sync(workspace: Workspace, accounts: list[Any], args: argparse.Namesp
             if engine.stopping:
                 break
     finally:
+        await engine.aclose()
         await store.close()
         lock.release()
     return exit_code

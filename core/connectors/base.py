@@ -5,7 +5,7 @@ platform responses into core Items and raises only the typed errors below. It ne
 store: the sync engine persists each page together with the cursor the connector hands back.
 
 Cursor values are the connector's own JSON-able dicts. The convention every built-in connector
-follows (see `BackfillCursor`): a first sync pages backwards from the newest notification to the
+follows: a first sync pages backwards from the newest notification to the
 horizon, remembering where it is (`older`), and only when that backfill is complete does the
 cursor switch to incremental mode from the high-water mark (`newest`). An interrupted backfill
 resumes where it stopped; nothing is skipped and nothing is fetched twice for long.
@@ -148,8 +148,13 @@ class Connector(abc.ABC):
     async def post_reply(self, item: Item, text: str, idempotency_key: str) -> PostedReply:
         """Publish `text` as a reply to `item`, threaded as the platform expects."""
 
-    async def find_reply(self, item: Item, text: str, since: datetime) -> PostedReply | None:
+    async def find_reply(
+        self, item: Item, text: str, since: datetime, idempotency_key: str = ""
+    ) -> PostedReply | None:
         """Look on the platform for a reply to `item` with `text` posted after `since`.
+
+        `idempotency_key` is the key the reply was sent with: where the platform keeps it
+        (Bluesky: the record key is derived from it) the reply is found by it exactly.
 
         Used before retrying a send whose outcome is unknown. Return None when none is found;
         connectors that cannot look return None and rely on platform idempotency instead."""

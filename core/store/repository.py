@@ -25,6 +25,7 @@ from core.models import (
     ReplyState,
     Tone,
 )
+from core.query import CompiledQuery
 from core.store.database import connect, write_transaction
 from core.store.rows import (
     ITEM_COLUMNS,
@@ -363,7 +364,7 @@ class Store:
         *,
         offset: int = 0,
         limit: int = 100,
-        order: str = "items.created_at DESC, items.id DESC",
+        order: str = "items.sort_key DESC",
     ) -> list[Item]:
         rows = await self._all(
             f"SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE {where} ORDER BY {order} "
@@ -373,12 +374,37 @@ class Store:
         return [item_from_row(r) for r in rows]
 
     async def search_ids(self, fts_query: str, limit: int = 200) -> list[int]:
-        """Newest matching items first for an FTS5 query (already escaped by the caller)."""
+        """Newest matching items first for an FTS5 expression (escaped by the caller)."""
         rows = await self._all(
-            "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            "SELECT items.id FROM items_fts JOIN items ON items.sort_key = items_fts.rowid "
+            "WHERE items_fts MATCH ? ORDER BY items_fts.rowid DESC LIMIT ?",
             (fts_query, limit),
         )
         return [int(r[0]) for r in rows]
+
+    async def query_items(
+        self, query: CompiledQuery, *, limit: int = 100, before: int | None = None
+    ) -> list[Item]:
+        """A page of items matching a compiled query, newest first.
+
+        `before` is the sort_key of the last item of the previous page (keyset paging: as fast
+        at the millionth item as at the first)."""
+        where, params = query.where, list(query.params)
+        if query.match is None:
+            if before is not None:
+                where, params = f"({where}) AND items.sort_key < ?", [*params, before]
+            return await self.items_page(where, params, limit=limit)
+        rowid = "" if before is None else "AND items_fts.rowid < ? "
+        rows = await self._all(
+            f"SELECT {ITEM_COLUMNS} FROM items_fts "
+            "JOIN items ON items.sort_key = items_fts.rowid "
+            "JOIN accounts ON accounts.id = items.account_id "
+            "JOIN contacts ON contacts.id = items.author_id "
+            f"WHERE items_fts MATCH ? {rowid}AND ({where}) "
+            "ORDER BY items_fts.rowid DESC LIMIT ?",
+            [query.match, *([] if before is None else [before]), *params, limit],
+        )
+        return [item_from_row(r) for r in rows]
 
     async def iter_items(
         self, since: datetime | None = None, batch: int = 1000

@@ -17,11 +17,33 @@ from core.models import (
 )
 from core.timeutil import from_epoch, to_epoch
 
-ITEM_COLUMNS = (
-    "items.id, accounts.name AS account, accounts.platform AS platform, items.remote_id, kind, "
-    "text, markup, markup_format, url, created_at, thread_root_id, parent_id, state, "
-    "snoozed_until, tags, is_question, important, read, polarity, risk, conflict, reasons, "
-    "platform_data, contacts.id AS c_id, contacts.remote_id AS c_remote_id, "
+_ITEM_FIELDS = (
+    "id",
+    "sort_key",
+    "remote_id",
+    "kind",
+    "text",
+    "markup",
+    "markup_format",
+    "url",
+    "created_at",
+    "thread_root_id",
+    "parent_id",
+    "state",
+    "snoozed_until",
+    "tags",
+    "is_question",
+    "important",
+    "read",
+    "polarity",
+    "risk",
+    "conflict",
+    "reasons",
+    "platform_data",
+)
+ITEM_COLUMNS = ", ".join(f"items.{name}" for name in _ITEM_FIELDS) + (
+    ", accounts.name AS account, accounts.platform AS platform, "
+    "contacts.id AS c_id, contacts.remote_id AS c_remote_id, "
     "contacts.handle AS c_handle, contacts.display_name AS c_display_name, "
     "contacts.profile_url AS c_profile_url, contacts.instance AS c_instance, "
     "contacts.person_id AS c_person_id"
@@ -79,6 +101,7 @@ def item_from_row(row: Any) -> Item:
             reasons=json.loads(row["reasons"]),
         ),
         platform_data=json.loads(row["platform_data"]),
+        sort_key=row["sort_key"],
     )
 
 

@@ -68,10 +68,16 @@ MIGRATIONS: list[str] = [
         fetched_at REAL NOT NULL,
         updated_at REAL NOT NULL,
         deleted_at REAL,
+        -- Creation second << 31 | id: unique, and in time order. The full-text index is keyed
+        -- on it, so a search walks its matches newest first and stops at the page size.
+        sort_key INTEGER UNIQUE,
         UNIQUE (account_id, remote_id)
     );
-    CREATE INDEX items_by_state_time ON items(state, created_at DESC);
-    CREATE INDEX items_by_time ON items(created_at DESC);
+    CREATE TRIGGER items_sort_key AFTER INSERT ON items WHEN new.sort_key IS NULL BEGIN
+        UPDATE items SET sort_key = (max(CAST(new.created_at AS INTEGER), 0) << 31) | new.id
+        WHERE id = new.id;
+    END;
+    CREATE INDEX items_by_state_time ON items(state, sort_key DESC);
     CREATE INDEX items_by_author ON items(author_id, created_at);
     CREATE INDEX items_by_thread ON items(account_id, thread_root_id);
     CREATE TABLE cursors (
@@ -114,24 +120,27 @@ MIGRATIONS: list[str] = [
     """
     CREATE VIRTUAL TABLE items_fts USING fts5(
         text, author, tags,
-        content='items', content_rowid='id',
+        content='items', content_rowid='sort_key',
         tokenize='unicode61 remove_diacritics 2'
     );
     INSERT INTO items_fts(rowid, text, author, tags)
-        SELECT id, text, author_label, tags FROM items;
+        SELECT sort_key, text, author_label, tags FROM items;
+    -- The same key as items_sort_key computes: trigger order is not to be relied on.
     CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
-        INSERT INTO items_fts(rowid, text, author, tags)
-        VALUES (new.id, new.text, new.author_label, new.tags);
+        INSERT INTO items_fts(rowid, text, author, tags) VALUES (
+            coalesce(new.sort_key, (max(CAST(new.created_at AS INTEGER), 0) << 31) | new.id),
+            new.text, new.author_label, new.tags
+        );
     END;
     CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
         INSERT INTO items_fts(items_fts, rowid, text, author, tags)
-        VALUES ('delete', old.id, old.text, old.author_label, old.tags);
+        VALUES ('delete', old.sort_key, old.text, old.author_label, old.tags);
     END;
     CREATE TRIGGER items_fts_update AFTER UPDATE OF text, author_label, tags ON items BEGIN
         INSERT INTO items_fts(items_fts, rowid, text, author, tags)
-        VALUES ('delete', old.id, old.text, old.author_label, old.tags);
+        VALUES ('delete', old.sort_key, old.text, old.author_label, old.tags);
         INSERT INTO items_fts(rowid, text, author, tags)
-        VALUES (new.id, new.text, new.author_label, new.tags);
+        VALUES (new.sort_key, new.text, new.author_label, new.tags);
     END;
     """,
     # 3: cached thread context, app settings, tone corrections

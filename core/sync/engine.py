@@ -88,6 +88,9 @@ class SyncEngine:
         self._on_progress = on_progress
         self._rng = rng or random.Random()
         self._stopping = asyncio.Event()
+        self._owns_client = client is None
+        # Kept across runs (--watch, the app's timer) so rate budgets and sessions survive.
+        self._connectors: dict[str, Connector] = {}
 
     def stop(self) -> None:
         """Finish the page being stored, then stop every account cleanly."""
@@ -105,18 +108,23 @@ class SyncEngine:
         for account in accounts:
             await self.store.ensure_account(account)
         gate = asyncio.Semaphore(self._concurrency)
-        client = self._client or make_client()
-        try:
+        if self._client is None:
+            self._client = make_client()
+        client = self._client
 
-            async def one(account: Account) -> AccountProgress:
-                async with gate:
-                    return await self.sync_account(account, client, send=send)
+        async def one(account: Account) -> AccountProgress:
+            async with gate:
+                return await self.sync_account(account, client, send=send)
 
-            results = await asyncio.gather(*(one(a) for a in accounts))
-        finally:
-            if self._client is None:
-                await client.aclose()
+        results = await asyncio.gather(*(one(a) for a in accounts))
         return SyncSummary(accounts=list(results), duration=self.clock.time() - started)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client the engine made (not one it was given)."""
+        if self._owns_client and self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        self._connectors.clear()
 
     async def sync_account(
         self, account: Account, client: httpx.AsyncClient, *, send: bool = True
@@ -146,13 +154,18 @@ class SyncEngine:
         return progress
 
     def _connector(self, account: Account, client: httpx.AsyncClient) -> Connector:
+        cached = self._connectors.get(account.name)
+        if cached is not None and cached.client is client and cached.account == account:
+            return cached
         credentials = self._credentials(account.name)
         if credentials is None:
             raise AuthError(
                 "no secret is stored for this account: add it again with "
                 f"`rapport accounts add {account.platform} --name {account.name}`"
             )
-        return self._factory(account, credentials, client)
+        connector = self._factory(account, credentials, client)
+        self._connectors[account.name] = connector
+        return connector
 
     def _report(self, progress: AccountProgress, phase: Phase | None = None) -> None:
         if phase is not None:

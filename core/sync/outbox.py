@@ -109,7 +109,9 @@ class Outbox:
 
     async def _look_for(self, item: Item, reply: Reply) -> PostedReply | None:
         since = (reply.updated_at or self.clock.now()) - LOOKBACK
-        return await self.connector.find_reply(item, reply.text, since)
+        return await self.connector.find_reply(
+            item, reply.text, since, idempotency_key=reply.idempotency_key
+        )
 
     async def _sent(
         self, reply: Reply, item: Item, posted: PostedReply, progress: AccountProgress

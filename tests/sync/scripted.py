@@ -72,7 +72,9 @@ class ScriptedConnector(Connector):
             raise self.script.cut_after_post.pop(0)
         return PostedReply(remote_id=f"reply-{len(self.script.posted)}", url="https://x/r")
 
-    async def find_reply(self, item: Item, text: str, since: datetime) -> PostedReply | None:
+    async def find_reply(
+        self, item: Item, text: str, since: datetime, idempotency_key: str = ""
+    ) -> PostedReply | None:
         for index, (remote, posted_text, _) in enumerate(self.script.posted, start=1):
             if remote == item.remote_id and posted_text == text:
                 return PostedReply(remote_id=f"reply-{index}", url="https://x/r")
