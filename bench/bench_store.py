@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import Row, percentile, rate
-from core.models import Account, Contact, Item, ItemKind
+from core.models import Account, Contact, Item, ItemKind, ItemState, Tone
 from core.query import QueryContext, parse_query, to_sql
 from core.store.repository import Store
 
@@ -97,6 +97,12 @@ def make_items(start: int, count: int, rng: random.Random) -> list[Item]:
                 ),
                 text=" ".join(words),
                 created_at=base + timedelta(seconds=n * 20),
+                # A realistic mix: most items triaged, some negative, a few flagged.
+                state=ItemState.DONE if rng.random() < 0.7 else ItemState.NEW,
+                tone=Tone(
+                    polarity=rng.uniform(-1, 1) if rng.random() < 0.5 else 0.0,
+                    conflict=rng.random() < 0.03,
+                ),
             )
         )
     return items

@@ -30,8 +30,9 @@ from core.sync.retry import RetryPolicy
 
 log = logging.getLogger("rapport.outbox")
 
-#: How far before a reply's last state change to look for it on the platform.
-LOOKBACK = timedelta(minutes=10)
+#: How far before a reply's last state change to look for it on the platform (generous, so a
+#: local clock that runs ahead of the platform's does not hide a reply that went out).
+LOOKBACK = timedelta(hours=1)
 READ_BATCH = 100
 
 
