@@ -177,7 +177,7 @@ def test_a_second_sync_waits_for_the_lock_then_gives_up_with_exit_3(
     assert "another sync is running" in second.stderr
     assert str(first.pid) in second.stderr
     first.send_signal(signal.SIGINT)
-    out, err = first.communicate(timeout=60)
+    _out, err = first.communicate(timeout=60)
     assert first.returncode in (0, 1), err
     assert "stopping after the current page" in err
 

@@ -17,7 +17,7 @@ import pytest
 from core.clock import FakeClock
 from core.connectors.base import Connector
 from core.connectors.registry import connector_class
-from core.fakes.base import Fault, FakePlatform
+from core.fakes.base import FakePlatform, Fault
 from core.fakes.harness import PLATFORMS, credentials_for, make_fake
 from core.models import Account, ItemState, ReplyState
 from core.secrets import Credentials
