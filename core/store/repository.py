@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import aiosqlite
 
 from core.models import (
     Account,
@@ -26,7 +22,9 @@ from core.models import (
     Tone,
 )
 from core.query import CompiledQuery
-from core.store.database import connect, write_transaction
+from core.store.database import connect
+from core.store.inbox_sql import InboxQueries
+from core.store.ledger_sql import LedgerQueries
 from core.store.rows import (
     ITEM_COLUMNS,
     ITEM_FROM,
@@ -62,14 +60,8 @@ class StateSnapshot:
     read: int
 
 
-class Store:
+class Store(InboxQueries, LedgerQueries):
     """Reads and writes the workspace database; open with `await Store.open(path)`."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-        self._account_ids: dict[str, int] = {}
-        # Coroutines sharing this connection take turns at write transactions.
-        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
@@ -83,19 +75,6 @@ class Store:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._write_lock, write_transaction(self.conn) as conn:
-            yield conn
-
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
 
     # ---- accounts ------------------------------------------------------------------------------
 
@@ -113,14 +92,6 @@ class Store:
         row = await self._one("SELECT id FROM accounts WHERE name = ?", (account.name,))
         self._account_ids[account.name] = int(row[0])
         return int(row[0])
-
-    async def account_id(self, name: str) -> int:
-        if name not in self._account_ids:
-            row = await self._one("SELECT id FROM accounts WHERE name = ?", (name,))
-            if row is None:
-                raise KeyError(f"no account named {name!r} in the store")
-            self._account_ids[name] = int(row[0])
-        return self._account_ids[name]
 
     async def accounts(self) -> list[Account]:
         rows = await self._all(
