@@ -120,6 +120,15 @@ class RuleConfig(_Strict):
         return value
 
 
+class DemoConfig(_Strict):
+    """Present only in a demo workspace: how to regenerate the same platform data."""
+
+    seed: int = 7
+    items: int = Field(default=600, ge=10, le=5_000_000)
+    #: The story's "now" (epoch seconds): the same anchor gives the same platform ids.
+    anchor: float
+
+
 class Config(_Strict):
     secrets_backend: Literal["auto", "keyring", "file"] = "auto"
     general: GeneralConfig = Field(default_factory=GeneralConfig)
@@ -129,6 +138,7 @@ class Config(_Strict):
     snippets: dict[str, str] = Field(default_factory=dict)
     views: dict[str, str] = Field(default_factory=dict)
     rules: list[RuleConfig] = Field(default_factory=list)
+    demo: DemoConfig | None = None
 
     @field_validator("accounts")
     @classmethod
@@ -288,6 +298,22 @@ def remove_account(paths: Paths, name: str) -> bool:
         del document["accounts"]
     _save_document(paths, document)
     return True
+
+
+def set_account_url(paths: Paths, name: str, base_url: str) -> None:
+    """Point an account at a new address (the demo's fakes get new ports each start)."""
+    document = _load_document(paths)
+    for entry in document.get("accounts", []):
+        if entry.get("name") == name:
+            entry["base_url"] = base_url
+    _save_document(paths, document)
+
+
+def set_top_level(paths: Paths, key: str, value: Any) -> None:
+    """Set a top-level key or, with a dict, a whole [table] at once."""
+    document = _load_document(paths)
+    document[key] = value
+    _save_document(paths, document)
 
 
 def set_value(paths: Paths, section: str, key: str, value: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from core import __version__
+import core
 
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 
@@ -13,7 +13,7 @@ def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.Asyn
     return httpx.AsyncClient(
         timeout=TIMEOUT,
         transport=transport,
-        headers={"User-Agent": f"rapport-tui/{__version__}"},
+        headers={"User-Agent": f"rapport-tui/{core.__version__}"},
         follow_redirects=False,
         limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
     )

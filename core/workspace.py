@@ -24,6 +24,7 @@ class Workspace:
 
     def reload(self) -> None:
         self.config = load_config(self.paths)
+        self.__dict__.pop("secrets", None)  # the backend may have changed
 
     @cached_property
     def secrets(self) -> SecretStore:

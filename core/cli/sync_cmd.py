@@ -72,6 +72,11 @@ def cmd_sync(args: argparse.Namespace, open_app: OpenApp) -> int:
     if not accounts:
         raise UsageError("no accounts to sync: add one with `rapport accounts add`")
     configure_logging(workspace, args.verbose)
+    if workspace.config.demo is not None:
+        from core.demo.runtime import demo_fleet
+
+        with demo_fleet(workspace):
+            return asyncio.run(_sync(workspace, workspace.accounts(names), args))
     return asyncio.run(_sync(workspace, accounts, args))
 
 

@@ -22,14 +22,13 @@ PLATFORMS = ("mastodon", "bluesky", "reddit", "github")
 
 
 def make_fake(platform: str, clock: Callable[[], float] | None = None) -> FakePlatform:
-    options = {} if clock is None else {"clock": clock}
     fakes: dict[str, type[FakePlatform]] = {
         "mastodon": MastodonFake,
         "bluesky": BlueskyFake,
         "reddit": RedditFake,
         "github": GitHubFake,
     }
-    return fakes[platform](**options)
+    return fakes[platform]() if clock is None else fakes[platform](clock=clock)
 
 
 def credentials_for(fake: FakePlatform) -> dict[str, str]:

@@ -1,0 +1,358 @@
+"""The shipped word lists (core/analysis/data/*.txt), compiled into a few large regexes.
+
+Each list becomes ONE regex, so scanning a text is one pass of the C regex engine instead of a
+Python loop over hundreds of entries (`better_profanity` loops and manages ~30 texts/s).
+
+Speed notes, measured on tweets (CPython's `re` has no multi-pattern automaton):
+- named groups, per-alternative look-arounds and IGNORECASE each cost 4-20x, so the combined regex
+  has none of them: texts are lower-cased first (length-preserving, so offsets stay valid), the
+  word boundary is asserted once in front of the whole alternation, and the sentence-start test is
+  asserted once in front of the alternatives that need it;
+- which entry matched is found afterwards by trying the entries one by one at the match position
+  (the combined regex tries them in the same order, so the answer is the same). Matches are rare,
+  so this costs little.
+Compiling takes ~0.1 s, so it happens on first use, not at import.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# Leetspeak and masking: each letter also matches its usual stand-ins ("sh!t", "@ss", "f*ck"),
+# and every letter may be stretched ("fuuuck").
+_LEET = {
+    "a": "a@4*",
+    "e": "e3*",
+    "i": "i1!|*",
+    "o": "o0*",
+    "u": "uv*",
+    "s": "s$5",
+    "t": "t7",
+}
+_WORD_BEFORE = r"(?<![\w@$*-])"  # "knee-jerk" is not "jerk"
+_WORD_AFTER = r"(?![\w*-])"  # nor is "idiot-proof" an insult
+# After a phrase that ends with a word character the text must not go on with one.
+_PHRASE_AFTER = r"(?:(?<=\w)(?!\w)|(?<!\w))"
+# Sentence start: start of text, or after closing punctuation / an emoji, with up to two spaces.
+_SENTENCE_START = r"(?:\A|(?<=\A\W)|(?<=[^\w\s,'’])|(?<=[^\w\s,'’]\s)|(?<=[^\w\s,'’]\s\s))"
+# Sentence end: what follows is closing punctuation, an emoji or the end of the text.
+_SENTENCE_END = r"(?=\s*(?:[^\w\s,'’]|\Z))"
+
+
+# A prefix tree of words: "" marks the end of a word, "*" an open end.
+Trie = dict[str, "Trie"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of a list: the rule it feeds and how much one hit raises the risk."""
+
+    rule: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entry: Entry
+    start: int
+    end: int
+
+
+class Matcher:
+    """Many entries behind one combined regex (see the module notes for why it is shaped so).
+
+    `order` says, per first character of a match, which entries the combined regex tries and in
+    what order; `hits` tries the same entries in the same order to say which one matched.
+    """
+
+    def __init__(
+        self,
+        combined: str,
+        entries: list[tuple[Entry, str]],
+        order: dict[str, list[int]] | None = None,
+        fallback: list[int] | None = None,
+        gate: frozenset[str] | None = None,
+    ) -> None:
+        self._combined = re.compile(combined)
+        self._entries = [entry for entry, _ in entries]
+        # Per-entry patterns are compiled on first use: most are never needed in a session, and
+        # compiling them all up front doubled the first check's wait.
+        self._sources = [pattern for _, pattern in entries]
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(entries)
+        everything = list(range(len(entries)))
+        self._order = order or {}
+        self._fallback = everything if fallback is None else fallback
+        self._gate = gate
+
+    def hits(self, lowered: str) -> Iterator[Hit]:
+        """Every non-overlapping hit in `lowered` (a text already lower-cased with `lower()`)."""
+        if self._gate is not None and not any(char in lowered for char in self._gate):
+            return
+        for match in self._combined.finditer(lowered):
+            start, end = match.span()
+            for n in self._order.get(lowered[start], self._fallback):
+                pattern = self._compiled[n] or self.pattern(n)
+                one = pattern.match(lowered, start)
+                if one is not None and one.end() == end:
+                    yield Hit(self._entries[n], start, end)
+                    break
+
+    def pattern(self, n: int) -> re.Pattern[str]:
+        """Entry `n`'s own pattern (a racing thread may compile it twice: harmless)."""
+        compiled = self._compiled[n]
+        if compiled is None:
+            compiled = self._compiled[n] = re.compile(self._sources[n])
+        return compiled
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entry(self, n: int) -> Entry:
+        return self._entries[n]
+
+    def search(self, lowered: str) -> bool:
+        return self._combined.search(lowered) is not None
+
+    def spans(self, lowered: str) -> list[tuple[int, int]]:
+        return [m.span() for m in self._combined.finditer(lowered)]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    words: Matcher
+    phrases: Matcher
+    symbols: Matcher
+    # technical.txt and mitigators.txt in one pass; Hit.entry.rule says which ("technical" or
+    # "mitigators").
+    markers: Matcher
+    acronyms: frozenset[str]
+
+
+def lower(text: str) -> str:
+    """`text.lower()` with the same length (a few letters, like 'İ', lower to two characters)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _read(name: str) -> list[str]:
+    from importlib import resources  # lazily: it pulls in zipfile and pathlib
+
+    text = resources.files("core.analysis").joinpath("data", name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _letter(char: str) -> str:
+    cls = _LEET.get(char)
+    return ("[" + re.escape(cls) + "]" if cls else re.escape(char)) + "+"
+
+
+def _trie_regex(words: list[str]) -> str:
+    """One alternation for many words, factored by common prefix so no prefix is read twice.
+
+    A word ending in `*` takes any word-character suffix; a plain word may take a plural -s.
+    """
+    trie: Trie = {}
+    for word in words:
+        node = trie
+        for char in word.rstrip("*"):
+            node = node.setdefault(char, {})
+        node["*" if word.endswith("*") else ""] = {}
+    return _node_regex(trie)
+
+
+def _node_regex(node: Trie) -> str:
+    branches: list[str] = []
+    ends: list[str] = []
+    for key in sorted(node):
+        child = node[key]
+        if key == "":
+            ends.append("s?")
+        elif key == "*":
+            ends.append(r"\w*")
+        else:
+            branches.append(_letter(key) + _node_regex(child))
+    # Continuations first: the engine takes the first alternative that matches.
+    alternatives = branches + ends
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+
+def _phrase_body(pattern: str) -> str:
+    """A phrases.txt pattern (minus a leading {S}) as a plain regex for lower-cased text."""
+    pattern = pattern.replace("{S}", "\0S").replace("{E}", "\0E")
+    # Inner groups become non-capturing: capturing groups slow the combined regex down.
+    pattern = re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
+    pattern = pattern.replace("'?", "'").replace("'", "['’]?").replace(" ", r"[\s\-]+")
+    pattern = pattern.replace("\0S", _SENTENCE_START).replace("\0E", _SENTENCE_END)
+    return "(?:" + pattern + ")" + _PHRASE_AFTER
+
+
+def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:
+    """One combined regex for many phrase patterns.
+
+    `bounded`: every pattern starts with a word character, so one `(?<!\\w)` guards them all.
+    Patterns are bucketed by their possible first letters behind a one-character look-ahead, so
+    at each position the engine tries one bucket instead of every pattern (3x faster). Patterns
+    that must start a sentence ({S}) go last in their bucket and WITHOUT the sentence-start test
+    (asserting it at every word tripled the cost); the per-entry patterns keep it, so
+    `Matcher.hits` drops a candidate that is not at a sentence start.
+    """
+    before = r"(?<!\w)" if bounded else ""
+    ordered = [(e, p) for e, p in rows if not p.startswith("{S}")]
+    ordered += [(e, p) for e, p in rows if p.startswith("{S}")]
+    buckets: dict[str, list[int]] = {}
+    misc: list[int] = []
+    for n, (_, pattern) in enumerate(ordered):
+        firsts = _first_chars(pattern.removeprefix("{S}"))
+        if firsts is None:
+            misc.append(n)
+        for char in sorted(firsts or ()):
+            buckets.setdefault(char, []).append(n)
+    bodies = [_phrase_body(p.removeprefix("{S}")) for _, p in ordered]
+    branches = [
+        f"(?={re.escape(char)})(?:{'|'.join(bodies[n] for n in members)})"
+        for char, members in sorted(buckets.items())
+    ]
+    branches += [bodies[n] for n in misc]
+    individual = [
+        (e, before + (_SENTENCE_START if p.startswith("{S}") else "") + bodies[n])
+        for n, (e, p) in enumerate(ordered)
+    ]
+    order = {char: [*members, *misc] for char, members in buckets.items()}
+    # Without a word boundary to anchor on, the engine tries every position: when every pattern's
+    # first character is known, a text containing none of them is skipped outright.
+    gate = None if bounded or misc else frozenset(buckets)
+    return Matcher(before + "(?:" + "|".join(branches) + ")", individual, order, misc, gate)
+
+
+def _first_chars(pattern: str) -> set[str] | None:
+    """The letters a pattern can start with, or None when this simple reader cannot tell.
+
+    Understands what phrases.txt uses: literal words, top-level `|`, a leading `(...)` group
+    (possibly optional), a leading look-behind, and `\\b`.
+    """
+    alternatives = _split_top(pattern)
+    if len(alternatives) > 1:
+        found: set[str] = set()
+        for alternative in alternatives:
+            chars = _first_chars(alternative)
+            if chars is None:
+                return None
+            found |= chars
+        return found
+    if not pattern:
+        return None
+    if pattern[0].isalnum():
+        return {pattern[0]}
+    if pattern.startswith("\\b"):
+        return _first_chars(pattern[2:])
+    if pattern.startswith("("):
+        close = _closing(pattern)
+        if close is None:
+            return None
+        inner, after = pattern[1:close], pattern[close + 1 :]
+        if inner.startswith(("?<!", "?<=")):  # a look-behind consumes nothing
+            return _first_chars(after)
+        inner = inner.removeprefix("?:")
+        chars = _first_chars(inner)
+        if chars is None:
+            return None
+        if after.startswith(("?", "*")):
+            rest = _first_chars(after[1:])
+            return None if rest is None else chars | rest
+        return chars
+    return None
+
+
+def _split_top(pattern: str) -> list[str]:
+    parts, depth, start, escaped = [], 0, 0, False
+    for i, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _closing(pattern: str) -> int | None:
+    depth, escaped = 0, False
+    for i, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _compile_words() -> Matcher:
+    entries: list[tuple[Entry, str]] = []
+    everything: list[str] = []
+    for line in _read("words.txt"):
+        rule, weight, listed = line.split("\t")
+        plain = [w for w in listed.split() if not w.startswith("re:")]
+        raw = [w.removeprefix("re:") for w in listed.split() if w.startswith("re:")]
+        body = "|".join([*raw, _trie_regex(plain)] if plain else raw)
+        entries.append((Entry(rule, float(weight)), f"{_WORD_BEFORE}(?:{body}){_WORD_AFTER}"))
+        everything.extend(raw)
+    plain_all = [w for line in _read("words.txt") for w in line.split("\t")[2].split()]
+    trie = _trie_regex([w for w in plain_all if not w.startswith("re:")])
+    combined = f"{_WORD_BEFORE}(?:{'|'.join([*everything, trie])}){_WORD_AFTER}"
+    return Matcher(combined, entries)
+
+
+def _compile_phrases() -> tuple[Matcher, Matcher]:
+    rows: list[tuple[Entry, str]] = []
+    for line in _read("phrases.txt"):
+        rule, weight, pattern = line.split("\t")
+        rows.append((Entry(rule, float(weight)), pattern))
+
+    def word_led(pattern: str) -> bool:
+        if pattern.startswith("\\A"):
+            return True
+        firsts = _first_chars(pattern.removeprefix("{S}"))
+        return firsts is not None and all(c.isalnum() for c in firsts)
+
+    words = _phrase_matcher([r for r in rows if word_led(r[1])], bounded=True)
+    symbols = _phrase_matcher([r for r in rows if not word_led(r[1])], bounded=False)
+    return words, symbols
+
+
+def _compile_markers(*names: str) -> Matcher:
+    rows = [
+        (Entry(name.removesuffix(".txt"), 0.0), line.strip())
+        for name in names
+        for line in _read(name)
+    ]
+    return _phrase_matcher(rows, bounded=True)
+
+
+@functools.cache
+def lexicon() -> Lexicon:
+    """The compiled lists, built once per process (a racing second build is merely discarded)."""
+    phrases, symbols = _compile_phrases()
+    acronyms = frozenset(w.lower() for line in _read("acronyms.txt") for w in line.split())
+    return Lexicon(
+        words=_compile_words(),
+        phrases=phrases,
+        symbols=symbols,
+        markers=_compile_markers("technical.txt", "mitigators.txt"),
+        acronyms=acronyms,
+    )

@@ -1,0 +1,119 @@
+"""The small learned models: three logistic regressions over the same sparse features.
+
+`data/weights.json` (written by `scripts/train_tone.py`, see data/README.md) holds, per feature
+string, one weight for each head — offensive language (OLID + Davidson), positive-vs-negative
+sentiment (TweetEval emotion + VADER tweets) and irony (TweetEval irony, hashtags stripped) — plus
+the calibration the analyser uses (polarity blend, thresholds). Scoring is one dict lookup per
+feature, so all three heads cost about as much as one.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.analysis.features import bigrams, token_features
+
+HEADS = ("offensive", "sentiment", "irony")
+WEIGHTS_FILE = "weights.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Margins:
+    """Each head's log-odds (positive: offensive / positive sentiment / ironic)."""
+
+    offensive: float
+    sentiment: float
+    irony: float
+
+
+_CACHE_LIMIT = 200_000
+
+
+@dataclass(slots=True)
+class Model:
+    weights: dict[str, list[float]] = field(default_factory=dict)
+    bias: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    calibration: dict[str, Any] = field(default_factory=dict)
+    about: dict[str, Any] = field(default_factory=dict)
+    # token → (offensive, sentiment, irony, number of features): the token's own features summed.
+    _tokens: dict[str, tuple[float, float, float, int]] = field(default_factory=dict, repr=False)
+
+    def margins(self, toks: list[str], extra: list[str]) -> Margins:
+        """The heads' margins for a text given as its tokens (features.tokens) plus extra
+        feature strings (features.lexical). Same numbers as summing over features.features()."""
+        cache = self._tokens
+        off = sent = iro = 0.0
+        count = 0
+        for tok in toks:
+            sums = cache.get(tok)
+            if sums is None:
+                sums = self._token_sums(tok)
+            off += sums[0]
+            sent += sums[1]
+            iro += sums[2]
+            count += sums[3]
+        get = self.weights.get
+        for feature in itertools.chain(bigrams(toks), extra):
+            count += 1
+            row = get(feature)
+            if row is not None:
+                off += row[0]
+                sent += row[1]
+                iro += row[2]
+        b = self.bias
+        if not count:
+            return Margins(b[0], b[1], b[2])
+        # Training scaled each text's feature vector by 1/sqrt(#features): same here.
+        scale = 1.0 / math.sqrt(count)
+        return Margins(b[0] + off * scale, b[1] + sent * scale, b[2] + iro * scale)
+
+    def _token_sums(self, token: str) -> tuple[float, float, float, int]:
+        feats = token_features(token)
+        off = sent = iro = 0.0
+        for feature in feats:
+            row = self.weights.get(feature)
+            if row is not None:
+                off += row[0]
+                sent += row[1]
+                iro += row[2]
+        sums = (off, sent, iro, len(feats))
+        if len(self._tokens) >= _CACHE_LIMIT:  # bounded; a racing clear only costs recomputation
+            self._tokens.clear()
+        self._tokens[token] = sums
+        return sums
+
+    def word_weight(self, token: str) -> float:
+        """The offensive head's weight for one word, to show which words drove it."""
+        row = self.weights.get(token)
+        return row[0] if row is not None else 0.0
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def from_json(data: dict[str, Any]) -> Model:
+    return Model(
+        # JSON numbers are already floats (or ints, which add the same): no copying 100k rows.
+        weights=data["weights"],
+        bias=[float(x) for x in data["bias"]],
+        calibration=dict(data.get("calibration", {})),
+        about=dict(data.get("about", {})),
+    )
+
+
+@functools.cache
+def model() -> Model:
+    """The shipped model, loaded once (~0.1 s); an untrained checkout gets an empty model."""
+    import json
+    from importlib import resources
+
+    path = resources.files("core.analysis").joinpath("data", WEIGHTS_FILE)
+    if not path.is_file():
+        return Model()
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return from_json(data)

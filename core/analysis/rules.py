@@ -1,0 +1,227 @@
+"""Hand-written signals: word lists, phrases, shouting, scare quotes and "you" + negative.
+
+Every signal is an `Evidence` with character offsets into the original text, so the app can
+underline exactly what fired. Rules only look; weighing and deciding happen in `analyzer`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from core.analysis.lexicon import Hit, Lexicon, lower
+
+# What a rule id means, in the words shown to the user ("insult: "idiot"").
+RULE_NAMES = {
+    "slur": "slur",
+    "insult": "insult",
+    "profanity": "profanity",
+    "threat": "threat",
+    "hostile": "hostile to the reader",
+    "dismissive": "dismissive",
+    "condescending": "condescending",
+    "passive_aggressive": "passive-aggressive",
+    "non_apology": "non-apology",
+    "curt": "curt brush-off",
+    "sarcasm": "sarcasm",
+    "shouting": "shouting",
+    "watch_word": "watch word",
+}
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_TWO_CAPS = re.compile(r"[A-Z][A-Z]")
+_EXCLAIM = re.compile(r"[!?]*![!?]*")
+# A quoted word or two, not part of a contraction: 'helpful', “expert”.
+_QUOTED = re.compile(r"(?<!\w)(['\"‘“])([^\W\d_][\w\-]*(?:\s[\w\-]+)?)(['\"’”])(?!\w)")
+# Tokens for "you + negative": words, and sentence punctuation (which ends the window).
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[.!?;:]")
+# Before an insult: the writer talking about themself ("I'm such an idiot").
+_SELF = re.compile(r"(?:\bi['’]?m|\bi am|\bi was|\bi feel like|\bme|\bmyself|\bmy)\b[^.!?,]{0,16}$")
+# After an insult: the writer owning it ("a stupid mistake on my part").
+_OWNED = re.compile(r"[^.!?]{0,24}?\b(?:on my part|of mine|by me|my bad|my fault|on me)\b")
+
+_YOU = re.compile(r"(?<![\w'’])(?:you|your|yours|yourself|yourselves|u|ur|ya|y['’]?all)(?!\w)")
+
+
+def _words(listed: str) -> frozenset[str]:
+    return frozenset(listed.split())
+
+
+# Punctuation trimmed off a phrase's key, so "Whatever." and "whatever," are one phrase.
+_KEY_STRIP = " ,.!?;:'\"‘’“”"
+SECOND_PERSON = _words(
+    """
+    you you're youre your yours yourself yourselves u ur ya y'all yall you've you'd you'll
+    """
+)
+NEGATIONS = _words(
+    """
+    not no never don't dont isn't isnt aren't arent wasn't won't can't
+    """
+)
+# Negative words that, next to "you", describe the reader's trouble, not a judgement of them.
+EMPATHY = _words(
+    """
+    sorry problem problems miss missed missing lost loss stuck pain hard difficult confused
+    confusing worry worried afraid fear sad unfortunately trouble struggling struggle
+    concern concerned frustrated frustrating annoyed annoying disappointed disappointing
+    hurt sick tired mistake mistakes error errors fail failed failing failure crash crashed
+    broke broken bug bugs doubt doubts alone lonely no apologize apologies
+    delay delayed
+    """
+)
+# Quoted words that read as scare quotes ("the 'fix'", a 'helpful' review).
+SCARE_WORDS = _words(
+    """
+    fix fixed feature improvement improvements expert experts help helpful solution support
+    documentation docs professional professionals journalist journalism science research
+    update upgrade friend friends clean simple easy quick working tested stable secure
+    security modern review feedback advice community quality innovation innovative genius
+    smart
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One rule firing once. `key` names what fired, normalised, for per-user corrections."""
+
+    rule: str
+    weight: float
+    start: int
+    end: int
+    key: str
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Scan:
+    evidence: list[Evidence] = field(default_factory=list)
+    # Technical phrases ("kill the process"), hidden from the hostility signals.
+    technical: list[tuple[int, int]] = field(default_factory=list)
+    # Spans that own a mistake or show empathy; soft signals count for less when present.
+    mitigators: list[tuple[int, int]] = field(default_factory=list)
+
+
+def scan(text: str, lex: Lexicon, valence: dict[str, float]) -> Scan:
+    """Run every hand-written rule over `text`."""
+    lowered = lower(text)
+    out = Scan()
+    for hit in lex.markers.hits(lowered):
+        spans = out.technical if hit.entry.rule == "technical" else out.mitigators
+        spans.append((hit.start, hit.end))
+    for hit in lex.words.hits(lowered):
+        evidence = _word_evidence(hit, lowered)
+        out.evidence.append(evidence)
+        if evidence.note == "about yourself":  # self-deprecation softens like an apology
+            out.mitigators.append((hit.start, hit.end))
+    for matcher in (lex.phrases, lex.symbols):
+        for hit in matcher.hits(lowered):
+            key = " ".join(lowered[hit.start : hit.end].split()).strip(_KEY_STRIP)
+            out.evidence.append(Evidence(hit.entry.rule, hit.entry.weight, hit.start, hit.end, key))
+    out.evidence.extend(shouting(text, lex.acronyms))
+    out.evidence.extend(scare_quotes(text, valence))
+    out.evidence.extend(you_negative(lowered, valence, out.technical, out.evidence))
+    return out
+
+
+def _word_evidence(hit: Hit, lowered: str) -> Evidence:
+    key = _deleet(lowered[hit.start : hit.end])
+    if hit.entry.rule == "insult" and (
+        _SELF.search(lowered, max(0, hit.start - 24), hit.start)
+        or _OWNED.match(lowered, hit.end, hit.end + 40)
+    ):
+        # Calling yourself an idiot in public is not a fight with the reader.
+        return Evidence("insult", hit.entry.weight * 0.4, hit.start, hit.end, key, "about yourself")
+    return Evidence(hit.entry.rule, hit.entry.weight, hit.start, hit.end, key)
+
+
+_DELEET = str.maketrans("@4310!|$57*", "aaeioiisstu")
+
+
+def _deleet(word: str) -> str:
+    """'id10t' → 'idiot', 'fuuuck' → 'fuck': the same key for every spelling of a word."""
+    return re.sub(r"(.)\1+", r"\1", word.translate(_DELEET))
+
+
+def shouting(text: str, acronyms: frozenset[str]) -> list[Evidence]:
+    """All-caps runs (not acronyms like API or CI) and piled-up exclamation marks."""
+    found: list[Evidence] = []
+    # Most texts have no two capitals in a row: then there is no all-caps word to look for.
+    caps = []
+    if not text.isascii() or _TWO_CAPS.search(text):
+        words = list(_WORD.finditer(text))
+        caps = [m for m in words if m.group().isupper() and m.group().lower() not in acronyms]
+    if caps:
+        whole = len(caps) >= 3 and len(caps) >= 0.6 * len(words)
+        weight = 0.55 if whole else (0.3 if len(caps) >= 2 else 0.15)
+        for start, end in _runs(text, [m.span() for m in caps]):
+            found.append(Evidence("shouting", weight, start, end, "caps"))
+    for m in _EXCLAIM.finditer(text) if "!" in text else ():
+        if len(m.group()) >= 2:
+            weight = 0.3 if len(m.group()) >= 3 or "?" in m.group() else 0.2
+            found.append(Evidence("shouting", weight, m.start(), m.end(), "!!"))
+    return found
+
+
+def _runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge neighbouring caps words separated only by spaces/punctuation into one span."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and not any(c.isalnum() for c in text[merged[-1][1] : start]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def scare_quotes(text: str, valence: dict[str, float]) -> list[Evidence]:
+    found = []
+    for m in _QUOTED.finditer(text):
+        words = m.group(2).lower().split()
+        if any(w in SCARE_WORDS or valence.get(w, 0.0) >= 1.0 for w in words):
+            key = "quotes " + " ".join(words)
+            found.append(Evidence("sarcasm", 0.35, m.start(), m.end(), key, "scare quotes"))
+    return found
+
+
+def you_negative(
+    lowered: str,
+    valence: dict[str, float],
+    technical: list[tuple[int, int]],
+    already: list[Evidence],
+) -> list[Evidence]:
+    """A second-person word with a strongly negative word close by ("you ... pathetic").
+
+    Soft on purpose (0.3-0.4): it catches hostility the phrase list has never seen, but also
+    some blunt-but-fair sentences, so it needs other evidence to flag on its own.
+    """
+    if _YOU.search(lowered) is None:  # the common case, and the cheap way out
+        return []
+    tokens = [(m.group().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
+    covered = technical + [(e.start, e.end) for e in already if e.rule in ("hostile", "threat")]
+    found: list[Evidence] = []
+    used: set[int] = set()
+    for i, (tok, start, end) in enumerate(tokens):
+        if tok not in SECOND_PERSON:
+            continue
+        window = list(range(max(0, i - 2), i)) + list(range(i + 1, min(len(tokens), i + 5)))
+        for j in window:
+            word, wstart, wend = tokens[j]
+            if word in ".!?;:":
+                if j > i:
+                    break
+                continue
+            score = valence.get(word, 0.0)
+            if score > -1.5 or word in EMPATHY or j in used:
+                continue
+            if j > 0 and tokens[j - 1][0] in NEGATIONS:
+                continue
+            span = (min(start, wstart), max(end, wend))
+            if any(s <= span[0] < e or s < span[1] <= e for s, e in covered):
+                continue
+            used.add(j)
+            weight = 0.4 if score <= -2.0 else 0.3
+            found.append(Evidence("hostile", weight, span[0], span[1], f"you {word}", "you + neg"))
+            break
+    return found

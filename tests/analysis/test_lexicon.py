@@ -1,0 +1,123 @@
+"""The compiled word lists: leetspeak, no false hits inside words, and the speed tricks agreeing
+with the plain one-pattern-at-a-time answer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core.analysis.lexicon import Lexicon, Matcher, lexicon, lower
+
+
+@pytest.fixture(scope="module")
+def lex() -> Lexicon:
+    return lexicon()
+
+
+def words(lex: Lexicon, text: str) -> list[tuple[str, str]]:
+    lowered = lower(text)
+    return [(h.entry.rule, text[h.start : h.end]) for h in lex.words.hits(lowered)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("you id10t", ("insult", "id10t")),
+        ("what a m0r0n", ("insult", "m0r0n")),
+        ("sh!t happens", ("profanity", "sh!t")),
+        ("f*ck this", ("profanity", "f*ck")),
+        ("f**k this", ("profanity", "f**k")),
+        ("fuuuuck", ("profanity", "fuuuuck")),
+        ("IDIOTS everywhere", ("insult", "IDIOTS")),
+        ("such a dumbass move", ("insult", "dumbass")),
+    ],
+)
+def test_leetspeak_and_stretching_are_caught(
+    lex: Lexicon, text: str, found: tuple[str, str]
+) -> None:
+    assert found in words(lex, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "assess the class passage",
+        "Scunthorpe United",
+        "shiitake mushrooms",
+        "the cockpit of a spice trolley",
+        "a knee-jerk reaction",
+        "Pakistan and hello",
+        "git push --force",
+        "garbage collection and a dummy variable",
+    ],
+)
+def test_no_hits_inside_ordinary_words(lex: Lexicon, text: str) -> None:
+    assert words(lex, text) == []
+
+
+def test_technical_phrases_and_mitigators_are_marked(lex: Lexicon) -> None:
+    text = "kill the process, then sorry about that, my fault"
+    lowered = lower(text)
+    kinds = {(h.entry.rule, text[h.start : h.end]) for h in lex.markers.hits(lowered)}
+    assert ("technical", "kill the process") in kinds
+    assert ("mitigators", "sorry about that") in kinds
+    assert ("mitigators", "my fault") in kinds
+
+
+def test_lower_keeps_offsets() -> None:
+    text = "İstanbul İİ ok"
+    assert len(lower(text)) == len(text)
+
+
+SAMPLES = [
+    "Did you even read the docs? This is obviously covered.",
+    "Whatever. Closing. Whatever, sure jan. closing as won't fix",
+    "oh great, yeah right /s 🙄 thanks a lot, wow, just wow",
+    "I said whatever you say. Actually, well actually, um, actually",
+    "no offense but with all due respect, calm down sweetie",
+    "you clearly have no idea, you're so clueless, are you serious, grow up",
+    "Go away. go away now. get lost! cry more, skill issue, touch grass, ok boomer",
+    "It's in the docs. it's literally in the README, did you bother to look",
+    "sorry if you were offended; sorry you feel that way; mistakes were made",
+    "kill yourself. go die. i know where you live. you'll regret this",
+    "PRs welcome, works for me, works on my machine, per my previous email",
+]
+
+
+def _naive(matcher: Matcher, lowered: str) -> list[tuple[str, int, int]]:
+    """The slow reference: scan left to right; at each position the first entry, in file order
+    (sentence-start entries last), that matches there wins."""
+    found = []
+    pos = 0
+    while pos < len(lowered):
+        for n in range(len(matcher)):
+            m = matcher.pattern(n).match(lowered, pos)
+            if m is not None and m.end() > pos:
+                found.append((matcher.entry(n).rule, pos, m.end()))
+                pos = m.end()
+                break
+        else:
+            pos += 1
+    return found
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_the_combined_regex_finds_what_each_pattern_finds(lex: Lexicon, sample: str) -> None:
+    lowered = lower(sample)
+    for matcher in (lex.phrases, lex.symbols):
+        fast = [(h.entry.rule, h.start, h.end) for h in matcher.hits(lowered)]
+        assert fast == _naive(matcher, lowered)
+    assert lex.phrases.hits(lowered)
+
+
+def test_every_phrase_line_compiles_into_the_combined_regex(lex: Lexicon) -> None:
+    from core.analysis.lexicon import _read
+
+    lines = _read("phrases.txt")
+    assert len(lex.phrases) + len(lex.symbols) == len(lines)
+    for line in lines:
+        rule, weight, pattern = line.split("\t")
+        assert rule
+        assert 0 < float(weight) <= 1
+        assert re.compile(pattern.replace("{S}", "").replace("{E}", ""))
