@@ -11,6 +11,7 @@ from typing import Any
 from core.cli.main import OpenApp
 from core.cli.output import print_json
 from core.errors import RapportError, UsageError
+from core.store.tone_sql import StoredCorrection
 from core.workspace import Workspace
 
 ROLES = ("incoming", "draft")
@@ -38,12 +39,35 @@ def register(commands: Any) -> None:
     reply.add_argument("--force", action="store_true", help="queue it even when flagged")
     reply.set_defaults(handler=cmd_reply)
 
+    correct = commands.add_parser(
+        "correct",
+        help="tell the tone check it was wrong about an item",
+        description="Store a correction: later verdicts on similar text follow it, and their "
+        "reasons say so.",
+    )
+    correct.add_argument("item_id", type=int, metavar="ITEM_ID")
+    verdict = correct.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--not-conflict", action="store_true", help="it was flagged wrongly")
+    verdict.add_argument("--conflict", action="store_true", help="it should have been flagged")
+    correct.set_defaults(handler=cmd_correct)
+
 
 def _analyzer(workspace: Workspace) -> Any:
-    from core.analysis import ToneAnalyzer
+    """The analyser with the user's settings and the corrections stored in their workspace."""
+    from core.sync.setup import tone_analyzer
 
-    tone = workspace.config.tone
-    return ToneAnalyzer(sensitivity=tone.sensitivity, watch_words=list(tone.watch_words))
+    corrections = []
+    if workspace.paths.database.exists():
+        corrections = asyncio.run(_corrections(workspace))
+    return tone_analyzer(workspace, corrections)
+
+
+async def _corrections(workspace: Workspace) -> list[StoredCorrection]:
+    store = await workspace.open_store()
+    try:
+        return await store.corrections()
+    finally:
+        await store.close()
 
 
 def cmd_check(args: argparse.Namespace, open_app: OpenApp) -> int:
@@ -92,10 +116,12 @@ def cmd_reply(args: argparse.Namespace, open_app: OpenApp) -> int:
 
 async def _queue_reply(workspace: Workspace, item_id: int, text: str, force: bool) -> int:
     from core.outbox import queue_reply
+    from core.sync.setup import load_analyzer
 
     store = await workspace.open_store()
     try:
-        outcome = await queue_reply(store, _analyzer(workspace), item_id, text, force=force)
+        analyzer = await load_analyzer(workspace, store)
+        outcome = await queue_reply(store, analyzer, item_id, text, force=force)
     finally:
         await store.close()
     if outcome.refused:
@@ -107,4 +133,26 @@ async def _queue_reply(workspace: Workspace, item_id: int, text: str, force: boo
     if outcome.reply is None:
         raise RapportError("the reply could not be queued")
     print(f"queued reply {outcome.reply.id} to item {item_id}; `rapport sync` sends it")
+    return 0
+
+
+def cmd_correct(args: argparse.Namespace, open_app: OpenApp) -> int:
+    workspace = Workspace.load()
+    return asyncio.run(_correct(workspace, args.item_id, verdict=bool(args.conflict)))
+
+
+async def _correct(workspace: Workspace, item_id: int, *, verdict: bool) -> int:
+    store = await workspace.open_store()
+    try:
+        item = await store.item(item_id)
+        if item is None:
+            raise UsageError(f"no item with id {item_id} (ids are shown by `rapport export`)")
+        await store.save_correction(
+            StoredCorrection(text=item.text, role="incoming", verdict=verdict, item_id=item_id)
+        )
+        await store.log_event([item_id], "tone corrected", "conflict" if verdict else "no conflict")
+    finally:
+        await store.close()
+    said = "a conflict" if verdict else "not a conflict"
+    print(f"noted: item {item_id} is {said}; similar messages will be judged the same way")
     return 0

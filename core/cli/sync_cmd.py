@@ -21,7 +21,7 @@ from core.cli.sync_display import LiveDisplay, PlainDisplay, QuietDisplay
 from core.errors import UsageError
 from core.sync.lock import SyncLock
 from core.sync.progress import SyncSummary
-from core.sync.setup import build_engine, configure_logging
+from core.sync.setup import build_engine, configure_logging, load_analyzer
 from core.workspace import Workspace
 
 
@@ -85,7 +85,8 @@ async def _sync(workspace: Workspace, accounts: list[Any], args: argparse.Namesp
     lock = SyncLock(workspace.paths.lock_file)
     await lock.acquire(args.lock_wait)
     store = await workspace.open_store()
-    engine = build_engine(workspace, store, on_progress=display.update)
+    analyzer = await load_analyzer(workspace, store)
+    engine = build_engine(workspace, store, on_progress=display.update, analyzer=analyzer)
     _stop_on_signals(engine)
     exit_code = 0
     try:

@@ -36,6 +36,7 @@ from core.store.rows import (
     tags_to_text,
     tone_to_json,
 )
+from core.store.tone_sql import ToneQueries
 from core.timeutil import from_epoch, to_epoch, utcnow
 
 _CHUNK = 400  # stay well under SQLite's bound-parameter limit
@@ -60,7 +61,7 @@ class StateSnapshot:
     read: int
 
 
-class Store(InboxQueries, LedgerQueries):
+class Store(InboxQueries, LedgerQueries, ToneQueries):
     """Reads and writes the workspace database; open with `await Store.open(path)`."""
 
     @classmethod

@@ -9,15 +9,25 @@ from typing import Any
 
 from core.models import Item
 from core.store.repository import Store
+from core.store.tone_sql import StoredCorrection
 from core.sync.engine import Analyze, ApplyRules, ProgressCallback, SyncEngine
 from core.workspace import Workspace
 
 
-def tone_analyzer(workspace: Workspace) -> Any:
-    from core.analysis import ToneAnalyzer
+def tone_analyzer(workspace: Workspace, corrections: Sequence[StoredCorrection] = ()) -> Any:
+    """The analyser as the user tuned it: sensitivity, watch words, and their corrections."""
+    from core.analysis import Correction, ToneAnalyzer
 
     tone = workspace.config.tone
-    return ToneAnalyzer(sensitivity=tone.sensitivity, watch_words=list(tone.watch_words))
+    return ToneAnalyzer(
+        sensitivity=tone.sensitivity,
+        watch_words=list(tone.watch_words),
+        corrections=[Correction(c.text, c.role, c.verdict, list(c.rules)) for c in corrections],
+    )
+
+
+async def load_analyzer(workspace: Workspace, store: Store) -> Any:
+    return tone_analyzer(workspace, await store.corrections())
 
 
 def make_analyze(analyzer: Any) -> Analyze:
@@ -42,10 +52,12 @@ def build_engine(
     store: Store,
     *,
     on_progress: ProgressCallback | None = None,
+    analyzer: Any = None,
     **overrides: Any,
 ) -> SyncEngine:
+    """`analyzer`: one loaded with the user's corrections (see load_analyzer)."""
     options: dict[str, Any] = {
-        "analyze": make_analyze(tone_analyzer(workspace)),
+        "analyze": make_analyze(analyzer or tone_analyzer(workspace)),
         "apply_rules": make_rules(workspace),
         "horizon": _horizon(workspace),
         "on_progress": on_progress,

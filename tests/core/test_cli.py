@@ -182,3 +182,78 @@ def test_csv_export_defuses_formulas(capsys: pytest.CaptureFixture[str]) -> None
     asyncio.run(fill())
     _, out, _ = cli(capsys, "export", "--format", "csv")
     assert "'=HYPERLINK" in out
+
+
+def test_check_and_a_correction_that_teaches_it(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "Per my last email, this is not a bug."
+    code, out, _ = cli(capsys, "check", text, "--role", "draft")
+    assert code == 0
+    verdict = json.loads(out)
+    assert verdict["conflict"] is True
+    assert verdict["reasons"]
+    assert -1 <= verdict["polarity"] <= 1
+
+    async def fill() -> int:
+        store = await Store.open(resolve_paths().database)
+        from tests.factories import account
+
+        await store.ensure_account(account())
+        [item_id] = (await store.ingest("work", [item(1, text=text)])).new_ids
+        await store.close()
+        return item_id
+
+    item_id = asyncio.run(fill())
+    code, out, _ = cli(capsys, "correct", str(item_id), "--not-conflict")
+    assert code == 0
+    code, out, _ = cli(capsys, "check", text, "--role", "incoming")
+    after = json.loads(out)
+    assert after["conflict"] is False
+    assert any("correction" in reason for reason in after["reasons"])
+
+
+def test_check_jsonl_names_the_bad_line(capsys: pytest.CaptureFixture[str]) -> None:
+    lines = '{"text": "thanks, great work!", "role": "incoming"}\n{"text": 42}\n'
+    code, _, err = cli(capsys, "check", "--jsonl", stdin=lines)
+    assert code == 2
+    assert "line 2" in err
+    good = '{"text": "thanks!"}\n{"text": "YOU ARE AN IDIOT", "role": "incoming"}\n'
+    code, out, _ = cli(capsys, "check", "--jsonl", stdin=good)
+    assert code == 0
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["conflict"] is False
+    assert second["conflict"] is True
+
+
+def test_reply_is_refused_with_reasons_unless_forced(capsys: pytest.CaptureFixture[str]) -> None:
+    async def fill() -> int:
+        store = await Store.open(resolve_paths().database)
+        from tests.factories import account
+
+        await store.ensure_account(account())
+        [item_id] = (await store.ingest("work", [item(1, text="is this a bug?")])).new_ids
+        await store.close()
+        return item_id
+
+    item_id = asyncio.run(fill())
+    rude = "Did you even read the docs? This is obviously covered."
+    code, _, err = cli(capsys, "reply", str(item_id), "--text", rude)
+    assert code == 1
+    assert "not queued" in err
+    assert "condescending" in err
+    assert "--force" in err
+    code, out, _ = cli(capsys, "reply", str(item_id), "--text", "Thanks! It's fixed in 2.1.")
+    assert code == 0
+    assert "queued reply" in out
+    code, out, _ = cli(capsys, "reply", str(item_id), "--text", rude, "--force")
+    assert code == 0
+
+    async def states() -> list[tuple[str, bool]]:
+        store = await Store.open(resolve_paths().database)
+        replies = await store.replies_for(item_id)
+        await store.close()
+        return [(r.text, r.forced) for r in replies]
+
+    assert asyncio.run(states()) == [("Thanks! It's fixed in 2.1.", False), (rude, True)]
+    code, _, err = cli(capsys, "reply", "999", "--text", "hello")
+    assert code == 2
+    assert "no item with id 999" in err
