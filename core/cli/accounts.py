@@ -11,7 +11,7 @@ from typing import Any
 from core.cli.main import OpenApp
 from core.cli.output import print_json, print_table
 from core.config import AccountConfig, add_account, remove_account
-from core.connectors.base import AuthError, ConnectorError, Identity, NetworkError
+from core.connectors.base import AuthError, Connector, ConnectorError, Identity, NetworkError
 from core.connectors.registry import available, connector_class
 from core.errors import ConfigError, RapportError, UsageError
 from core.http_client import make_client
@@ -71,28 +71,19 @@ def cmd_add(args: argparse.Namespace, open_app: OpenApp) -> int:
             f"an account named {args.name!r} exists already: pick another --name "
             f"or remove it with `rapport accounts remove {args.name}`"
         )
-    base_url = (args.base_url or cls.default_base_url).rstrip("/")
-    if not base_url:
-        raise UsageError(f"{args.platform} needs --base-url (your instance's address)")
+    interactive = not args.token_stdin and sys.stdin.isatty()
+    if not args.token_stdin and not interactive:
+        raise UsageError("no terminal to ask for the secret: pipe it in and add --token-stdin")
+    base_url = _base_url(cls, args.base_url, interactive)
     try:
         entry = AccountConfig(
             name=args.name, platform=args.platform, base_url=base_url, handle=args.handle
         )
     except ValueError as exc:
         raise UsageError(_first_validation_message(exc)) from None
-    parts = _read_credentials(cls.credential_keys, cls.credential_help, args.token_stdin)
-    missing = [key for key in cls.credential_keys if key not in parts]
-    if missing:
-        raise UsageError(
-            f"{args.platform} needs {', '.join(cls.credential_keys)} on standard input "
-            f"as key=value lines; missing: {', '.join(missing)}"
-        )
-    handle = args.handle
-    if not args.no_verify:
-        account = Account(name=args.name, platform=args.platform, base_url=base_url)
-        identity = asyncio.run(_verify(account, Credentials(parts), " Nothing was saved."))
-        handle = handle or identity.handle
-        print(f"verified: {args.name} is {identity.handle} on {args.platform}")
+    if interactive:
+        _explain(cls, entry.base_url)
+    parts, handle = _credentials_that_work(cls, entry, args, interactive)
     if handle != entry.handle:
         entry = entry.model_copy(update={"handle": handle})
     workspace.secrets.save(args.name, parts)
@@ -102,7 +93,76 @@ def cmd_add(args: argparse.Namespace, open_app: OpenApp) -> int:
         workspace.secrets.delete(args.name)
         raise
     print(f"added {args.name} ({args.platform}); secret kept in the {workspace.secrets.where()}")
+    if interactive:
+        print("Next: `rapport sync` fetches your mentions, `rapport` opens the inbox.")
     return 0
+
+
+ATTEMPTS = 3
+
+
+class Unreachable(RapportError):
+    """The server did not answer: asking for the token again would not help."""
+
+
+def _credentials_that_work(
+    cls: type[Connector], entry: AccountConfig, args: argparse.Namespace, interactive: bool
+) -> tuple[dict[str, str], str]:
+    """Read the credentials and check them; at a terminal, let the user try again."""
+    account = Account(name=entry.name, platform=entry.platform, base_url=entry.base_url)
+    for attempt in range(1, ATTEMPTS + 1):
+        parts = _prompt(cls) if interactive else parse_stdin_secret(sys.stdin.read())
+        missing = [key for key in cls.credential_keys if key not in parts]
+        if missing:
+            raise UsageError(
+                f"{entry.platform} needs {', '.join(cls.credential_keys)} on standard input "
+                f"as key=value lines; missing: {', '.join(missing)}"
+            )
+        if args.no_verify:
+            return parts, entry.handle
+        try:
+            identity = asyncio.run(_verify(account, Credentials(parts), " Nothing was saved."))
+        except RapportError as exc:
+            if not interactive or attempt == ATTEMPTS or isinstance(exc, Unreachable):
+                raise
+            print(f"{exc}\nTry again ({attempt + 1} of {ATTEMPTS}), or press Ctrl-C to stop.")
+            continue
+        print(f"verified: {entry.name} is {identity.handle} on {cls.title or entry.platform}")
+        return parts, entry.handle or identity.handle
+    raise AssertionError("unreachable")
+
+
+def _base_url(cls: type[Connector], given: str | None, interactive: bool) -> str:
+    if given:
+        return given.rstrip("/")
+    if interactive and cls.asks_for_server:
+        default = cls.default_base_url
+        answer = input(f"Your {cls.title or cls.platform} server [{default}]: ").strip()
+        chosen = answer or default
+        return (chosen if "://" in chosen else f"https://{chosen}").rstrip("/")
+    if not cls.default_base_url:
+        raise UsageError(f"{cls.platform} needs --base-url (your server's address)")
+    return cls.default_base_url.rstrip("/")
+
+
+def _explain(cls: type[Connector], base_url: str) -> None:
+    print(f"Connecting a {cls.title or cls.platform} account at {base_url}.")
+    if cls.credential_url:
+        print(f"Create the credential here: {cls.credential_url.format(base_url=base_url)}")
+    if cls.credential_help:
+        print(cls.credential_help)
+
+
+def _prompt(cls: type[Connector]) -> dict[str, str]:
+    parts = {}
+    for key in cls.credential_keys:
+        secret_like = key in ("token", "password", "client_secret")
+        label = key.replace("_", " ")
+        value = getpass.getpass(f"{label} (hidden): ") if secret_like else input(f"{label}: ")
+        if not value.strip():
+            raise UsageError(f"no {label} given; nothing was saved")
+        parts[key] = value.strip()
+    return parts
 
 
 def _first_validation_message(exc: ValueError) -> str:
@@ -115,24 +175,6 @@ def _first_validation_message(exc: ValueError) -> str:
     return str(exc)
 
 
-def _read_credentials(keys: tuple[str, ...], help_text: str, from_stdin: bool) -> dict[str, str]:
-    if from_stdin:
-        return parse_stdin_secret(sys.stdin.read())
-    if not sys.stdin.isatty():
-        raise UsageError("no terminal to ask for the secret: pipe it in and add --token-stdin")
-    if help_text:
-        print(help_text)
-    parts = {}
-    for key in keys:
-        secret_like = key in ("token", "password", "client_secret")
-        prompt = f"{key.replace('_', ' ')}: "
-        value = getpass.getpass(prompt) if secret_like else input(prompt)
-        if not value.strip():
-            raise UsageError(f"no {key} given; nothing was saved")
-        parts[key] = value.strip()
-    return parts
-
-
 async def _verify(account: Account, credentials: Credentials, suffix: str = "") -> Identity:
     cls = connector_class(account.platform)
     async with make_client() as client:
@@ -142,7 +184,7 @@ async def _verify(account: Account, credentials: Credentials, suffix: str = "") 
         except AuthError as exc:
             raise RapportError(f"{account.name}: {exc}.{suffix}") from None
         except NetworkError as exc:
-            raise RapportError(
+            raise Unreachable(
                 f"{account.name}: cannot reach {account.base_url} ({exc}). Check the base URL "
                 f"and your connection.{suffix}"
             ) from None

@@ -111,6 +111,10 @@ class Connector(abc.ABC):
     credential_keys: ClassVar[tuple[str, ...]] = ("token",)
     #: Where a user creates the credential, and with which scopes (shown by `accounts add`).
     credential_help: ClassVar[str] = ""
+    #: The settings page where the credential is made; `{base_url}` is filled in.
+    credential_url: ClassVar[str] = ""
+    #: Whether users must name their own server (Mastodon, Lemmy) rather than take the default.
+    asks_for_server: ClassVar[bool] = False
     #: The streams `fetch` understands, e.g. ("notifications",).
     streams: ClassVar[tuple[str, ...]] = ("notifications",)
     #: Longest reply the platform accepts, and the unit ("characters" or "graphemes").

@@ -112,6 +112,9 @@ class GitHubConnector(Connector):
         "the notifications and repo scopes (GitHub's notifications API does not accept "
         "fine-grained tokens)."
     )
+    credential_url = (
+        "https://github.com/settings/tokens/new?scopes=notifications,repo&description=Rapport"
+    )
     streams = (STREAM,)
     max_reply_length = 65_536
     reply_length_unit = "characters"
