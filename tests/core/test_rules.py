@@ -72,3 +72,46 @@ def test_a_broken_rule_in_the_config_names_its_line(rapport_home: Path) -> None:
     paths.config_file.write_text('[[rules]]\nname = "q"\nquery = "is:whenever"\n')
     with pytest.raises(ConfigError, match=r"line 3: rules\[0\]\.query: is:whenever is unknown"):
         load_config(paths)
+
+
+def test_rules_test_reports_matches_without_changing_anything(
+    rapport_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+    import json
+
+    from core.cli.main import run
+    from core.store.repository import Store
+    from tests.factories import account, item
+
+    paths = resolve_paths()
+    paths.ensure()
+    paths.config_file.write_text('[[rules]]\nname = "parser"\nwords = ["parser"]\ndone = true\n')
+
+    async def fill() -> None:
+        store = await Store.open(paths.database)
+        await store.ensure_account(account())
+        texts = ["the parser crashed", "thanks!", "parser question"]
+        recent = [item(n, text=t) for n, t in enumerate(texts, start=1)]
+        from core.timeutil import utcnow
+
+        for entry in recent:
+            entry.created_at = utcnow()
+        await store.ingest("work", recent)
+        await store.close()
+
+    asyncio.run(fill())
+    code = run(["rules", "test", "--json"], open_app=lambda w: 0)
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert result[0]["rule"] == "parser"
+    assert result[0]["matches"] == 2
+    assert result[0]["checked"] == 3
+
+    async def states() -> set[str]:
+        store = await Store.open(paths.database)
+        found = {i.state.value for i in await store.items_page(limit=10)}
+        await store.close()
+        return found
+
+    assert asyncio.run(states()) == {"new"}

@@ -230,3 +230,17 @@ async def test_a_missing_secret_fails_that_account_with_the_fix(store: Store) ->
     summary = await engine.run(ACCOUNTS[:1])
     assert summary.accounts[0].phase is Phase.FAILED
     assert "rapport accounts add mastodon --name alpha" in summary.accounts[0].error
+
+
+async def test_rules_apply_to_new_items_and_show_in_their_history(store: Store) -> None:
+    from core.config import RuleConfig
+    from core.rules import compile_rules
+
+    rules = compile_rules([RuleConfig(name="sqlite talk", words=["sqlite"], tag=["db"])])
+    engine = engine_for(store, {"alpha": Script(total=3)}, apply_rules=rules.apply)
+    await engine.run(ACCOUNTS[:1])
+    item = await store.item_by_remote("alpha", "status-1")
+    assert item is not None
+    assert item.id is not None
+    assert item.tags == ["db"]
+    assert ("rule", "sqlite talk") in [(a, d) for _, a, d in await store.history(item.id)]
