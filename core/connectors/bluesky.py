@@ -1,4 +1,5 @@
-"""Bluesky: replies, mentions and quotes, from `app.bsky.notification.listNotifications`.
+"""Bluesky: replies, mentions and quotes, from `app.bsky.notification.listNotifications`, and
+the user's own replies (made anywhere, Rapport or not) from `app.bsky.feed.getAuthorFeed`.
 
 Protocol facts this module relies on (docs.bsky.app, atproto.com):
 - an app password opens a session (`com.atproto.server.createSession`): a short-lived access JWT
@@ -7,6 +8,10 @@ Protocol facts this module relies on (docs.bsky.app, atproto.com):
 - notifications come newest first (`limit` up to 100) with an opaque `cursor` to older ones; there
   is no "newer than" parameter, so new ones are found by paging from the top until the last one
   seen (see `_incremental`);
+- `app.bsky.feed.getAuthorFeed` (`actor`, `filter=posts_with_replies`, `limit` up to 100, an
+  opaque `cursor`) lists an actor's posts and reposts newest first, with no "newer than"
+  parameter either; a repost (or, asked for with `includePins`, a pinned post out of its place)
+  comes as a feed item with a `reason`, its `post` being the reposted one;
 - a post's `facets` point into its text by UTF-8 *byte* offsets; a link facet may cover a
   shortened text (`example.com/long…`) whose full target is the facet's `uri`;
 - `RateLimit-Limit/Remaining/Reset` (Reset in epoch seconds) and `RateLimit-Policy` come with
@@ -24,7 +29,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -51,8 +56,13 @@ from core.secrets import Credentials, Secret
 from core.timeutil import parse_iso
 
 STREAM = "notifications"
+#: The user's own replies, for the consistency ledger (pages carry own_posts, never items).
+OWN = "own"
 POST = "app.bsky.feed.post"
 PAGE_LIMIT = 100
+#: getAuthorFeed's filter that keeps replies (posts_no_replies would drop exactly those).
+AUTHOR_FILTER = "posts_with_replies"
+REASON_PIN = "app.bsky.feed.defs#reasonPin"
 PARENT_HEIGHT = 80
 KINDS = {"reply": ItemKind.REPLY, "mention": ItemKind.MENTION, "quote": ItemKind.QUOTE}
 LINK_FEATURE = "app.bsky.richtext.facet#link"
@@ -104,11 +114,15 @@ class Position:
 
 @dataclass(slots=True)
 class ParsedPage:
-    """One page of notifications, parsed in full before anything is yielded."""
+    """One page of notifications (or of our author feed), parsed in full before anything is
+    yielded."""
 
+    stream: str = STREAM
     items: list[Item] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
-    #: The first notification on the page (the newest), whatever its reason.
+    #: Our own replies on a page of the "own" stream.
+    own_posts: list[ContextPost] = field(default_factory=list)
+    #: The first entry on the page (the newest), whatever its reason.
     top: Position | None = None
     #: True when the page reached notifications already seen, or the horizon.
     reached_end: bool = False
@@ -117,6 +131,10 @@ class ParsedPage:
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+#: Reads one page of a list: (platform cursor, where to stop, horizon) -> the parsed page.
+_Lister = Callable[[str | None, Position | None, datetime], Awaitable[ParsedPage]]
 
 
 class BlueskyConnector(Connector):
@@ -128,7 +146,7 @@ class BlueskyConnector(Connector):
         "Use an app password, not your main password: Settings → Privacy and security → App "
         "passwords → Add. Give identifier=<your handle or email> and password=<the app password>."
     )
-    streams: ClassVar[tuple[str, ...]] = (STREAM,)
+    streams: ClassVar[tuple[str, ...]] = (STREAM, OWN)
     max_reply_length: ClassVar[int] = 300
     reply_length_unit: ClassVar[str] = "graphemes"
 
@@ -167,14 +185,15 @@ class BlueskyConnector(Connector):
     async def fetch(
         self, stream: str, cursor: JSON | None, horizon: datetime
     ) -> AsyncIterator[Page]:
-        if stream != STREAM:
-            raise ConnectorError(f"Bluesky has no stream {stream!r} (only {STREAM!r})")
+        if stream not in self.streams:
+            raise ConnectorError(f"Bluesky has no stream {stream!r} (it has {STREAM!r}, {OWN!r})")
+        lister = self._list if stream == STREAM else self._list_own
         newest = Position.from_json((cursor or {}).get("newest"))
         if cursor and cursor.get("mode") == "incremental" and newest is not None:
-            async for page in self._incremental(newest, cursor.get("pending"), horizon):
+            async for page in self._incremental(lister, newest, cursor.get("pending"), horizon):
                 yield page
         else:
-            async for page in self._backfill(cursor, horizon):
+            async for page in self._backfill(lister, cursor, horizon):
                 yield page
 
     async def fetch_context(self, item: Item) -> list[ContextPost]:
@@ -192,7 +211,7 @@ class BlueskyConnector(Connector):
         parent = thread.get("parent")
         # Walk up; a deleted or blocked post ends the chain (nothing above it can be seen).
         while isinstance(parent, dict) and isinstance(parent.get("post"), dict):
-            chain.append(self._context_post(parent["post"], session.did))
+            chain.append(self._context_post(parent["post"], session.did, "thread context"))
             parent = parent.get("parent")
         chain.reverse()
         return chain
@@ -277,13 +296,15 @@ class BlueskyConnector(Connector):
 
     # ---- paging --------------------------------------------------------------------------------
 
-    async def _backfill(self, cursor: JSON | None, horizon: datetime) -> AsyncIterator[Page]:
+    async def _backfill(
+        self, lister: _Lister, cursor: JSON | None, horizon: datetime
+    ) -> AsyncIterator[Page]:
         """Newest to oldest down to `horizon`; `older` is the platform cursor to resume at and
         `newest` the top of the list when the backfill began."""
         older = (cursor or {}).get("older")
         newest = Position.from_json((cursor or {}).get("newest"))
         while True:
-            parsed = await self._list(older, None, horizon)
+            parsed = await lister(older, None, horizon)
             newest = newest or parsed.top
             older = parsed.cursor
             done = parsed.reached_end or not older or parsed.top is None
@@ -293,7 +314,7 @@ class BlueskyConnector(Connector):
             yield _page(parsed, {"mode": "backfill", "older": older, "newest": _json(newest)})
 
     async def _incremental(
-        self, newest: Position, pending: Any, horizon: datetime
+        self, lister: _Lister, newest: Position, pending: Any, horizon: datetime
     ) -> AsyncIterator[Page]:
         """Page from the top down to `newest`. The high-water mark only moves once a walk is
         complete: a walk cut short is stored as `pending` (where it got to, and the top it
@@ -306,7 +327,7 @@ class BlueskyConnector(Connector):
         while True:
             top = Position.from_json(walk.get("top")) if walk else None
             older = walk.get("older") if walk else None
-            parsed = await self._list(older, newest, horizon)
+            parsed = await lister(older, newest, horizon)
             top = top or parsed.top
             if top is None or (walk is None and newest.covers(top.at, top.uri)):
                 return  # nothing newer than the mark: the cursor stays as it is
@@ -332,6 +353,20 @@ class BlueskyConnector(Connector):
         parsed = self.parse_notifications(data, stop_at, horizon)
         self._seen_at = parsed.seen_at or self._seen_at
         return parsed
+
+    async def _list_own(
+        self, cursor: str | None, stop_at: Position | None, horizon: datetime
+    ) -> ParsedPage:
+        session = await self._ensure_session("own posts")
+        params: dict[str, Any] = {
+            "actor": session.did,
+            "filter": AUTHOR_FILTER,
+            "limit": PAGE_LIMIT,
+        }
+        if cursor:
+            params["cursor"] = cursor
+        data = await self._xrpc("GET", "app.bsky.feed.getAuthorFeed", "own posts", params=params)
+        return self.parse_author_feed(data, session.did, stop_at, horizon)
 
     # ---- parsing (pure: no I/O, used by the benchmark too) --------------------------------------
 
@@ -376,6 +411,63 @@ class BlueskyConnector(Connector):
             page.items.append(self.item_from_notification(notification, reason, at))
         else:
             page.skip(str(reason))
+        return True
+
+    def parse_author_feed(
+        self,
+        raw: Any,
+        own_did: str,
+        stop_at: Position | None = None,
+        horizon: datetime | None = None,
+    ) -> ParsedPage:
+        """One getAuthorFeed answer: our posts that reply to someone, as own posts, stopping at
+        the first entry already seen (`stop_at`) or older than `horizon`. Reposts (ours of
+        anyone's) and posts that answer nobody are passed over. Raises BadResponse, and yields
+        nothing, when an entry lacks a field we need."""
+        feed = require(raw, "feed", "own posts")
+        if not isinstance(feed, list):
+            raise BadResponse("own posts: 'feed' is not a list")
+        cursor = raw.get("cursor")
+        page = ParsedPage(stream=OWN, cursor=str(cursor) if cursor else None)
+        for entry in feed:
+            try:
+                if not self._own_one(entry, own_did, stop_at, horizon, page):
+                    break
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                post = entry.get("post") if isinstance(entry, dict) else None
+                raise _malformed(post, exc, "own posts") from None
+        return page
+
+    def _own_one(
+        self,
+        entry: JSON,
+        own_did: str,
+        stop_at: Position | None,
+        horizon: datetime | None,
+        page: ParsedPage,
+    ) -> bool:
+        """Add one author-feed entry to `page`; False once the walk has reached its end."""
+        post = entry["post"]
+        reason = entry.get("reason")
+        if reason is not None and reason.get("$type") == REASON_PIN:
+            return True  # a pinned post shown first, out of time order: it also comes in place
+        if reason is not None:
+            # A repost is placed at the time of the repost, under the repost record's own uri
+            # (older AppViews leave that out: the reposted post's uri, marked, stands in).
+            at = parse_iso(reason["indexedAt"])
+            key = str(reason.get("uri") or f"{post['uri']}#repost")
+        else:
+            at = parse_iso(post["indexedAt"])
+            key = str(post["uri"])
+        if page.top is None:
+            page.top = Position(at, key)
+        if (stop_at is not None and stop_at.covers(at, key)) or (
+            horizon is not None and at < horizon
+        ):
+            page.reached_end = True
+            return False
+        if reason is None and post["author"]["did"] == own_did and post["record"].get("reply"):
+            page.own_posts.append(self._context_post(post, own_did, "own posts"))
         return True
 
     def item_from_notification(self, notification: JSON, reason: str, at: datetime) -> Item:
@@ -432,7 +524,7 @@ class BlueskyConnector(Connector):
         self._contacts[did] = (signature, contact)
         return contact
 
-    def _context_post(self, post: JSON, own_did: str) -> ContextPost:
+    def _context_post(self, post: JSON, own_did: str, what: str) -> ContextPost:
         try:
             record = post["record"]
             reply = record.get("reply") or {}
@@ -446,7 +538,7 @@ class BlueskyConnector(Connector):
                 is_own=post["author"]["did"] == own_did,
             )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise _malformed(post, exc) from None
+            raise _malformed(post, exc, what) from None
 
     # ---- replies -------------------------------------------------------------------------------
 
@@ -795,11 +887,12 @@ def reply_refs(item: Item) -> JSON:
 
 def _page(parsed: ParsedPage, cursor: JSON) -> Page:
     return Page(
-        stream=STREAM,
+        stream=parsed.stream,
         items=parsed.items,
         cursor=cursor,
         skipped=sum(parsed.skipped.values()),
         skipped_reasons=parsed.skipped,
+        own_posts=parsed.own_posts,
     )
 
 
@@ -851,7 +944,7 @@ def _time_or_none(value: Any) -> datetime | None:
         return None
 
 
-def _malformed(entry: Any, exc: Exception) -> BadResponse:
+def _malformed(entry: Any, exc: Exception, what: str = "notifications") -> BadResponse:
     uri = entry.get("uri") if isinstance(entry, dict) else None
     detail = f"no {exc.args[0]!r} field" if isinstance(exc, KeyError) else type(exc).__name__
-    return BadResponse(f"notifications: {uri or 'an entry'} is malformed ({detail})")
+    return BadResponse(f"{what}: {uri or 'an entry'} is malformed ({detail})")

@@ -1,4 +1,5 @@
-"""Mastodon: mentions, replies, quotes and direct messages, from `/api/v1/notifications`.
+"""Mastodon: mentions, replies, quotes and direct messages, from `/api/v1/notifications`, and
+the user's own replies (made anywhere, Rapport or not) from `/api/v1/accounts/:id/statuses`.
 
 API facts this module relies on (docs.joinmastodon.org):
 - auth is `Authorization: Bearer <token>`; a wrong or revoked token gets 401
@@ -9,6 +10,10 @@ API facts this module relies on (docs.joinmastodon.org):
 - ids are opaque strings, in practice decimal snowflakes: they order by length, then by text
   (`id_key`), never by `int()`, and never by plain string comparison ("9" > "10");
 - a mention notification's `status` may be null (the post is gone or hidden);
+- `/api/v1/accounts/:id/statuses` lists an account's statuses newest first (`limit` 20 by
+  default, 40 at most; `exclude_reblogs=true` leaves boosts out; the author sees all of their
+  own, direct ones too); it pages with the same `max_id`/`min_id` Link header, but sends
+  `rel="next"` only after a full page;
 - `X-RateLimit-Limit/Remaining/Reset` come with every answer (Reset is an ISO time; 300 requests
   per 5 minutes), a 429 carries them too;
 - `Idempotency-Key` on POST /api/v1/statuses makes a retried post return the first one (the
@@ -23,7 +28,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
@@ -48,6 +53,8 @@ from core.secrets import Credentials
 from core.timeutil import parse_iso, to_epoch
 
 STREAM = "notifications"
+#: The user's own replies, for the consistency ledger (pages carry own_posts, never items).
+OWN = "own"
 #: The notification types that are conversations; anything else the server sends is skipped.
 CONVERSATION_TYPES = ("mention", "quote")
 PAGE_LIMIT = 40
@@ -79,11 +86,14 @@ class _Me:
 class ParsedPage:
     """What one page of notifications holds, parsed in full before anything is yielded."""
 
+    stream: str = STREAM
     items: list[Item] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
-    #: Notifications on the page, of every type.
+    #: Our own replies on a page of the "own" stream.
+    own_posts: list[ContextPost] = field(default_factory=list)
+    #: Entries on the page (notifications of every type, or statuses of every kind).
     count: int = 0
-    #: Newest and oldest notification ids on the page, whatever their type.
+    #: Newest and oldest entry ids on the page, whatever their type.
     newest: str | None = None
     oldest_at: datetime | None = None
 
@@ -100,7 +110,7 @@ class MastodonConnector(Connector):
         "On your Mastodon server open Preferences → Development → New application, tick the "
         f"scopes {SCOPES}, save, and copy 'Your access token'."
     )
-    streams: ClassVar[tuple[str, ...]] = (STREAM,)
+    streams: ClassVar[tuple[str, ...]] = (STREAM, OWN)
     max_reply_length: ClassVar[int] = 500
     reply_length_unit: ClassVar[str] = "characters"
 
@@ -138,21 +148,21 @@ class MastodonConnector(Connector):
     async def fetch(
         self, stream: str, cursor: JSON | None, horizon: datetime
     ) -> AsyncIterator[Page]:
-        if stream != STREAM:
-            raise ConnectorError(f"Mastodon has no stream {stream!r} (only {STREAM!r})")
+        if stream not in self.streams:
+            raise ConnectorError(f"Mastodon has no stream {stream!r} (it has {STREAM!r}, {OWN!r})")
         me = await self._own()
         if cursor and cursor.get("mode") == "incremental" and cursor.get("newest"):
-            async for page in self._incremental(str(cursor["newest"]), me):
+            async for page in self._incremental(stream, str(cursor["newest"]), me):
                 yield page
         else:
-            async for page in self._backfill(cursor, horizon, me):
+            async for page in self._backfill(stream, cursor, horizon, me):
                 yield page
 
     async def fetch_context(self, item: Item) -> list[ContextPost]:
         me = await self._own()
         data = await self._context(item.remote_id, "thread context")
         ancestors = require(data, "ancestors", "thread context")
-        return [self._context_post(status, me) for status in ancestors]
+        return [self._context_post(status, me, "thread context") for status in ancestors]
 
     async def post_reply(self, item: Item, text: str, idempotency_key: str) -> PostedReply:
         me = await self._own()
@@ -226,13 +236,13 @@ class MastodonConnector(Connector):
     # ---- paging --------------------------------------------------------------------------------
 
     async def _backfill(
-        self, cursor: JSON | None, horizon: datetime, me: _Me
+        self, stream: str, cursor: JSON | None, horizon: datetime, me: _Me
     ) -> AsyncIterator[Page]:
         """Newest to oldest down to `horizon`, remembering where to resume (`older`)."""
         older = (cursor or {}).get("older")
         newest = (cursor or {}).get("newest")
         while True:
-            response, parsed = await self._list(_list_params(max_id=older), me, horizon)
+            response, parsed = await self._list(stream, me, horizon, max_id=older)
             newest = newest or parsed.newest
             older = _link_param(response, "next", "max_id")
             reached_horizon = parsed.oldest_at is not None and parsed.oldest_at < horizon
@@ -241,12 +251,12 @@ class MastodonConnector(Connector):
                 return
             yield _page(parsed, {"mode": "backfill", "older": older, "newest": newest})
 
-    async def _incremental(self, newest: str, me: _Me) -> AsyncIterator[Page]:
+    async def _incremental(self, stream: str, newest: str, me: _Me) -> AsyncIterator[Page]:
         """Everything newer than `newest`. `min_id` pages forward from just above it, oldest
         chunk first, so each stored page moves the high-water mark up without leaving a gap,
         and an interrupted run resumes exactly where it stopped."""
         while True:
-            _, parsed = await self._list(_list_params(min_id=newest), me, None)
+            _, parsed = await self._list(stream, me, None, min_id=newest)
             if parsed.newest is None:
                 return
             newest = newest_id(newest, parsed.newest) or newest
@@ -255,8 +265,21 @@ class MastodonConnector(Connector):
                 return
 
     async def _list(
-        self, params: list[tuple[str, str]], me: _Me, horizon: datetime | None
+        self,
+        stream: str,
+        me: _Me,
+        horizon: datetime | None,
+        *,
+        max_id: str | None = None,
+        min_id: str | None = None,
     ) -> tuple[httpx.Response, ParsedPage]:
+        if stream == OWN:
+            what = "own posts"
+            path = f"/api/v1/accounts/{quote(me.id, safe='')}/statuses"
+            params = _own_params(max_id=max_id, min_id=min_id)
+            response = await self._call("GET", path, what, params=params)
+            return response, self.parse_own_statuses(decode_json(response, what), me.id, horizon)
+        params = _list_params(max_id=max_id, min_id=min_id)
         response = await self._call("GET", "/api/v1/notifications", "notifications", params=params)
         parsed = self.parse_notifications(decode_json(response, "notifications"), me.id, horizon)
         return response, parsed
@@ -297,6 +320,34 @@ class MastodonConnector(Connector):
             page.skip("status_missing")
             return
         page.items.append(self.item_from_status(status, own_id, notification_id, kind))
+
+    def parse_own_statuses(
+        self, raw: Any, own_id: str, horizon: datetime | None = None
+    ) -> ParsedPage:
+        """One page of our own statuses: the replies among them (to anyone, in any
+        visibility) as own posts; posts that answer nobody and boosts are passed over. Raises
+        BadResponse (and yields nothing) when the page is not a list or a status is malformed."""
+        if not isinstance(raw, list):
+            raise BadResponse("own posts: expected a list of statuses")
+        page = ParsedPage(stream=OWN, count=len(raw))
+        me = _Me(own_id, "")
+        for status in raw:
+            try:
+                status_id = str(status["id"])
+                page.newest = newest_id(page.newest, status_id)
+                at = parse_iso(status["created_at"])
+                if page.oldest_at is None or at < page.oldest_at:
+                    page.oldest_at = at
+                if horizon is not None and at < horizon:
+                    continue
+                # A boost is a status of its own whose in_reply_to_id is null, whatever it
+                # boosts: passed over even from a server that ignores exclude_reblogs.
+                if not status.get("in_reply_to_id"):
+                    continue
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                raise _malformed("own posts", status, exc) from None
+            page.own_posts.append(self._context_post(status, me, "own posts"))
+        return page
 
     def item_from_status(
         self, status: JSON, own_id: str, notification_id: str = "", kind: str = "mention"
@@ -355,7 +406,7 @@ class MastodonConnector(Connector):
         self._contacts[account_id] = (signature, contact)
         return contact
 
-    def _context_post(self, status: JSON, me: _Me) -> ContextPost:
+    def _context_post(self, status: JSON, me: _Me, what: str) -> ContextPost:
         try:
             account = status["account"]
             return ContextPost(
@@ -368,7 +419,7 @@ class MastodonConnector(Connector):
                 is_own=str(account["id"]) == me.id,
             )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise _malformed("thread context", status, exc) from None
+            raise _malformed(what, status, exc) from None
 
     # ---- HTTP ----------------------------------------------------------------------------------
 
@@ -505,6 +556,15 @@ def _list_params(*, max_id: str | None = None, min_id: str | None = None) -> lis
     return params
 
 
+def _own_params(*, max_id: str | None = None, min_id: str | None = None) -> list[tuple[str, str]]:
+    params = [("exclude_reblogs", "true"), ("limit", str(PAGE_LIMIT))]
+    if max_id:
+        params.append(("max_id", max_id))
+    if min_id:
+        params.append(("min_id", min_id))
+    return params
+
+
 def _link_param(response: httpx.Response, rel: str, name: str) -> str | None:
     """A query parameter of the `Link` header's URL for `rel`, e.g. next → max_id."""
     link = response.links.get(rel)
@@ -516,11 +576,12 @@ def _link_param(response: httpx.Response, rel: str, name: str) -> str | None:
 
 def _page(parsed: ParsedPage, cursor: JSON) -> Page:
     return Page(
-        stream=STREAM,
+        stream=parsed.stream,
         items=parsed.items,
         cursor=cursor,
         skipped=sum(parsed.skipped.values()),
         skipped_reasons=parsed.skipped,
+        own_posts=parsed.own_posts,
     )
 
 

@@ -8,8 +8,16 @@ injectable clock tells when) and once more if the API answers 401 anyway. API ca
 oauth.reddit.com. When the account's base_url is not Reddit's (a local fake), that one base
 serves both the grant and the API.
 
-The stream is GET /message/inbox, newest first, paged with fullnames (`after` goes older,
-`before` newer), always with raw_json=1 so bodies are not HTML-escaped.
+The "inbox" stream is GET /message/inbox, newest first, paged with fullnames (`after` goes
+older, `before` newer), always with raw_json=1 so bodies are not HTML-escaped.
+
+The "own" stream is the user's own replies, made anywhere (Rapport or not), for the consistency
+ledger: its pages carry own_posts and never items. Both listings are needed, because the inbox
+holds comments and private messages alike: GET /user/<username>/comments (sort=new; every
+comment answers the post or comment its parent_id names) and GET /message/sent (a message
+answers the one its parent_id names; one that starts a conversation answers nothing and is
+passed over). They are read one after the other, each paged exactly like the inbox, and the
+stream's cursor holds one cursor of the form below for each: ``{"comments": ..., "sent": ...}``.
 
 Cursor (JSON), following the convention in core.connectors.base:
 - ``{"mode": "walk", ...}``: a top-down walk in progress: `after` (fullname to continue below),
@@ -26,7 +34,7 @@ same as "nothing new"). So an empty `before` page is checked with a one-item loo
 the inbox: if something newer than the mark is there, the anchor is gone and a walk from the
 top down to the mark's created_utc fetches what is new. An `after` anchor that vanishes mid-walk
 restarts the walk from the top, skipping what was already yielded (everything above the
-ceiling).
+ceiling). A deleted comment of ours vanishes from our listing the same way.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -65,6 +73,8 @@ API_BASE = "https://oauth.reddit.com"
 AUTH_BASE = "https://www.reddit.com"
 WEB = "https://www.reddit.com"
 STREAM = "inbox"
+#: The user's own replies, for the consistency ledger (pages carry own_posts, never items).
+OWN = "own"
 #: Reddit's largest listing page.
 PAGE_LIMIT = 100
 #: Ask for a new token this long before the old one expires (clock skew, slow requests).
@@ -104,7 +114,7 @@ class RedditConnector(Connector):
         "client_secret=<secret>, username=<your username> and password=<your password> "
         "(accounts with two-factor authentication cannot use the password grant)."
     )
-    streams = (STREAM,)
+    streams = (STREAM, OWN)
     max_reply_length = 10_000
     reply_length_unit = "characters"
 
@@ -149,18 +159,14 @@ class RedditConnector(Connector):
     async def fetch(
         self, stream: str, cursor: JSON | None, horizon: datetime
     ) -> AsyncIterator[Page]:
-        if stream != STREAM:
-            raise ConnectorError(f"Reddit has no stream {stream!r} (it has {STREAM!r})")
-        if cursor and cursor.get("mode") == "incremental" and cursor.get("newest"):
-            async for page in self._upwards(cursor):
+        if stream == STREAM:
+            async for page in self._listing(self._inbox_source, cursor, horizon):
                 yield page
-            return
-        if cursor and cursor.get("mode") == "walk":
-            walk = _Walk.load(cursor)
+        elif stream == OWN:
+            async for page in self._own(cursor, horizon):
+                yield page
         else:
-            walk = _Walk(floor_utc=to_epoch(horizon))
-        async for page in self._walk(walk):
-            yield page
+            raise ConnectorError(f"Reddit has no stream {stream!r} (it has {STREAM!r}, {OWN!r})")
 
     async def fetch_context(self, item: Item) -> list[ContextPost]:
         if item.remote_id.startswith("t4_"):
@@ -237,12 +243,39 @@ class RedditConnector(Connector):
                 "POST", "/api/read_message", what="Reddit: mark read", data={"id": batch}
             )
 
-    # ---- the inbox stream ----------------------------------------------------------------------
+    # ---- listings: the inbox, and our own comments and messages --------------------------------
 
-    async def _walk(self, walk: _Walk) -> AsyncIterator[Page]:
-        """Top-down from `walk.after` (or the top) until the floor or the end of the inbox."""
+    async def _own(self, cursor: JSON | None, horizon: datetime) -> AsyncIterator[Page]:
+        """Our comments, then our sent messages: two listings, each with its own cursor (in
+        the inbox's convention) under its name in the stream's cursor."""
+        state: JSON = dict(cursor or {})
+        for key, source in (("comments", self._comments_source), ("sent", self._sent_source)):
+            sub = state.get(key)
+            async for page in self._listing(
+                source, sub if isinstance(sub, dict) else None, horizon
+            ):
+                state = {**state, key: page.cursor}
+                page.cursor = state
+                yield page
+
+    async def _listing(
+        self, source: _Source[P], cursor: JSON | None, horizon: datetime
+    ) -> AsyncIterator[Page]:
+        if cursor and cursor.get("mode") == "incremental" and cursor.get("newest"):
+            async for page in self._upwards(source, cursor):
+                yield page
+            return
+        if cursor and cursor.get("mode") == "walk":
+            walk = _Walk.load(cursor)
+        else:
+            walk = _Walk(floor_utc=to_epoch(horizon))
+        async for page in self._walk(source, walk):
+            yield page
+
+    async def _walk(self, source: _Source[P], walk: _Walk) -> AsyncIterator[Page]:
+        """Top-down from `walk.after` (or the top) until the floor or the end of the listing."""
         while True:
-            listing = await self._inbox({"after": walk.after} if walk.after else {})
+            listing = await self._read(source, {"after": walk.after} if walk.after else {})
             children = listing.children
             if not children and walk.after:
                 # The anchor vanished (deleted): start again from the top, skipping the
@@ -250,43 +283,47 @@ class RedditConnector(Connector):
                 walk.after = None
                 walk.restarted = True
                 continue
-            page = self._parse_page(children)
+            page = source.parse(children)
             if walk.top is None and page.things:
                 walk.set_top(page.things)
             items, reached_floor = walk.take(page.things)
             done = reached_floor or listing.after is None or not children
             walk.after = listing.after
             cursor = walk.incremental() if done else walk.dump()
-            yield Page(STREAM, items, cursor, page.skipped, dict(page.reasons))
+            yield source.page(items, cursor, page)
             if done:
                 return
 
-    async def _upwards(self, cursor: JSON) -> AsyncIterator[Page]:
+    async def _upwards(self, source: _Source[P], cursor: JSON) -> AsyncIterator[Page]:
         """Incremental: pages newer than the stored mark, each moving the mark up."""
         mark = _Mark.load(cursor)
         first = True
         while True:
-            listing = await self._inbox({"before": mark.newest})
+            listing = await self._read(source, {"before": mark.newest})
             if not listing.children:
                 if first:
-                    async for checked in self._check_anchor(mark):
+                    async for checked in self._check_anchor(source, mark):
                         yield checked
                 return
             first = False
-            parsed = self._parse_page(listing.children)
-            items = [thing.item for thing in parsed.things if thing.name not in mark.names]
+            parsed = source.parse(listing.children)
+            items = [
+                thing.item
+                for thing in parsed.things
+                if thing.item is not None and thing.name not in mark.names
+            ]
             if parsed.things:
                 mark = _Mark.of(parsed.things)
-            yield Page(STREAM, items, mark.dump(), parsed.skipped, dict(parsed.reasons))
+            yield source.page(items, mark.dump(), parsed)
             if listing.before is None and len(listing.children) < PAGE_LIMIT:
                 return
 
-    async def _check_anchor(self, mark: _Mark) -> AsyncIterator[Page]:
+    async def _check_anchor(self, source: _Source[P], mark: _Mark) -> AsyncIterator[Page]:
         """`before=<mark>` was empty: nothing is new, or the mark's item was deleted."""
-        top = await self._inbox({}, limit=1)
+        top = await self._read(source, {}, limit=1)
         if not top.children:
             return
-        newest = self._parse_page(top.children).things
+        newest = source.parse(top.children).things
         if not newest:
             return
         head = newest[0]
@@ -294,20 +331,42 @@ class RedditConnector(Connector):
             return
         if head.utc < mark.utc or (head.utc == mark.utc and head.name in mark.names):
             # The mark's item is gone and nothing newer arrived: move the mark to what exists.
-            yield Page(STREAM, [], _Mark.of(newest).dump())
+            yield source.page([], _Mark.of(newest).dump(), _ParsedPage())
             return
         walk = _Walk(floor_utc=mark.utc, floor_names=list(mark.names))
-        async for page in self._walk(walk):
+        async for page in self._walk(source, walk):
             yield page
 
-    async def _inbox(self, anchor: dict[str, str], limit: int = PAGE_LIMIT) -> _Listing:
-        what = "Reddit: read the inbox"
-        params = {"limit": str(limit), "raw_json": "1", **anchor}
-        return _Listing.parse(await self._get_json("/message/inbox", params, what=what), what)
+    async def _read(
+        self, source: _Source[P], anchor: dict[str, str], limit: int = PAGE_LIMIT
+    ) -> _Listing:
+        params = {"limit": str(limit), "raw_json": "1", **source.params, **anchor}
+        body = await self._get_json(source.path, params, what=source.what)
+        return _Listing.parse(body, source.what)
 
-    def _parse_page(self, children: list[Any]) -> _ParsedPage:
+    @property
+    def _inbox_source(self) -> _Source[Item]:
+        return _Source(
+            "/message/inbox", "Reddit: read the inbox", {}, self._parse_page, _inbox_page
+        )
+
+    @property
+    def _comments_source(self) -> _Source[ContextPost]:
+        return _Source(
+            f"/user/{self._username}/comments",
+            "Reddit: read our comments",
+            {"sort": "new"},
+            _parse_own,
+            _own_page,
+        )
+
+    @property
+    def _sent_source(self) -> _Source[ContextPost]:
+        return _Source("/message/sent", "Reddit: read our sent messages", {}, _parse_own, _own_page)
+
+    def _parse_page(self, children: list[Any]) -> _ParsedPage[Item]:
         """Every child parsed before any is used, so a bad one fails the page, never half."""
-        page = _ParsedPage()
+        page: _ParsedPage[Item] = _ParsedPage()
         for child in children:
             kind = child.get("kind") if isinstance(child, dict) else None
             if kind not in ("t1", "t4"):
@@ -549,6 +608,47 @@ def _message_item(data: JSON, name: str, body: str, account: str, what: str) -> 
     )
 
 
+def _parse_own(children: list[Any]) -> _ParsedPage[ContextPost]:
+    """A page of our comments or sent messages: every one that answers something (a comment
+    always does: its parent is the post or comment it is under) as an own post."""
+    page: _ParsedPage[ContextPost] = _ParsedPage()
+    for child in children:
+        kind = child.get("kind") if isinstance(child, dict) else None
+        if kind not in ("t1", "t4"):
+            continue
+        post = parse_own(child)
+        kept = post if post.parent_id else None
+        page.things.append(_Thing(post.remote_id, to_epoch(post.created_at), kept))
+    return page
+
+
+def parse_own(thing: JSON) -> ContextPost:
+    """One of our comments (`/user/<name>/comments`) or sent messages (`/message/sent`) as a
+    ContextPost. parent_id is what it answers (Reddit's parent_id; for a message without one,
+    the conversation's first message) and "" for a message that starts a conversation."""
+    what = "Reddit: our own post"
+    data = require(thing, "data", what)
+    body = require(data, "body", what)
+    name = require(data, "name", what)
+    if not isinstance(body, str) or not isinstance(name, str):
+        raise BadResponse(f"{what}: body and name must be text")
+    parent = data.get("parent_id")
+    if thing.get("kind") == "t4":
+        parent = parent or data.get("first_message_name")
+        url = f"{WEB}/message/messages/{require(data, 'id', what)}"
+    else:
+        url = _thing_url(data)
+    return ContextPost(
+        remote_id=name,
+        author=_author(data),
+        text=markdown_to_text(body, soft_break=" "),
+        created_at=_created(data, what),
+        url=url,
+        parent_id=str(parent or ""),
+        is_own=True,
+    )
+
+
 def _author(data: JSON) -> Contact:
     handle = data.get("author")
     if not handle:
@@ -649,16 +749,23 @@ def _credential(credentials: Credentials, key: str) -> Secret:
 # ---- small state holders -------------------------------------------------------------------------
 
 
+#: What a listing's children become: inbox items, or our own posts.
+P = TypeVar("P", Item, ContextPost)
+
+
 @dataclass(slots=True)
-class _Thing:
+class _Thing(Generic[P]):
+    """One child of a listing; `item` is None for one that is passed over (our message that
+    answers nobody) but still counts for where the listing was read to."""
+
     name: str
     utc: float
-    item: Item
+    item: P | None
 
 
 @dataclass(slots=True)
-class _ParsedPage:
-    things: list[_Thing] = field(default_factory=list)
+class _ParsedPage(Generic[P]):
+    things: list[_Thing[P]] = field(default_factory=list)
     skipped: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
 
@@ -682,7 +789,27 @@ class _Listing:
         return cls(children, data.get("after") or None, data.get("before") or None)
 
 
-def _edge(things: Sequence[_Thing], utc: float) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class _Source(Generic[P]):
+    """A listing read with the inbox's paging: where it is, how its children are parsed, and
+    how a page of them is handed out."""
+
+    path: str
+    what: str
+    params: dict[str, str]
+    parse: Callable[[list[Any]], _ParsedPage[P]]
+    page: Callable[[list[P], JSON, _ParsedPage[P]], Page]
+
+
+def _inbox_page(items: list[Item], cursor: JSON, parsed: _ParsedPage[Item]) -> Page:
+    return Page(STREAM, items, cursor, parsed.skipped, dict(parsed.reasons))
+
+
+def _own_page(posts: list[ContextPost], cursor: JSON, parsed: _ParsedPage[ContextPost]) -> Page:
+    return Page(OWN, [], cursor, own_posts=posts)
+
+
+def _edge(things: Sequence[_Thing[Any]], utc: float) -> list[str]:
     return [thing.name for thing in things if thing.utc == utc]
 
 
@@ -695,7 +822,7 @@ class _Mark:
     names: list[str]
 
     @classmethod
-    def of(cls, things: Sequence[_Thing]) -> _Mark:
+    def of(cls, things: Sequence[_Thing[Any]]) -> _Mark:
         head = max(things, key=lambda thing: thing.utc)
         return cls(head.name, head.utc, _edge(things, head.utc))
 
@@ -764,12 +891,12 @@ class _Walk:
             return {"mode": "walk", "after": None, "floor_utc": self.floor_utc}
         return self.top.dump()
 
-    def set_top(self, things: Sequence[_Thing]) -> None:
+    def set_top(self, things: Sequence[_Thing[Any]]) -> None:
         self.top = _Mark.of(things)
 
-    def take(self, things: Sequence[_Thing]) -> tuple[list[Item], bool]:
+    def take(self, things: Sequence[_Thing[P]]) -> tuple[list[P], bool]:
         """The items of a page between ceiling and floor, and whether the floor was reached."""
-        items: list[Item] = []
+        kept: list[_Thing[P]] = []
         reached_floor = False
         floor_names = set(self.floor_names or ())
         ceiling_names = set(self.ceiling_names or ())
@@ -788,11 +915,11 @@ class _Walk:
                 )
             ):
                 continue  # yielded before the walk restarted
-            items.append(thing.item)
-        if items:
-            lowest = min(to_epoch(item.created_at) for item in items)
-            names = [item.remote_id for item in items if to_epoch(item.created_at) == lowest]
+            kept.append(thing)
+        if kept:
+            lowest = min(thing.utc for thing in kept)
+            names = [thing.name for thing in kept if thing.utc == lowest]
             if self.ceiling_utc == lowest:
                 names = sorted(set(names) | ceiling_names)
             self.ceiling_utc, self.ceiling_names = lowest, names
-        return items, reached_floor
+        return [thing.item for thing in kept if thing.item is not None], reached_floor

@@ -16,6 +16,14 @@ What it does like the real one:
   outside), an opaque keyset `cursor` (`<epoch ms>::<cid>`, the form of the recorded answer),
   `reasons[]`, `seenAt` and `isRead`; notification views shaped like the recorded answer
   (author profile view, record, reasonSubject, indexedAt);
+- app.bsky.feed.getAuthorFeed: an actor's posts and reposts (did or handle; 400 `InvalidRequest`
+  "Profile not found" otherwise), newest first by their time (a repost's is its own), `limit`
+  1-100 (default 50), the same `<epoch ms>::<cid>` keyset `cursor`, `filter`
+  (posts_with_replies by default, posts_no_replies, posts_with_media, posts_with_video,
+  posts_and_author_threads) and `includePins` (the pinned post first, with a reasonPin, on the
+  first page only); feed items `{post, reply?: {root, parent}, reason?}`, a repost's reason being
+  `#reasonRepost` with who reposted, when, and the repost record's uri and cid; like the AppView
+  it needs no session, but a token it is given must be valid;
 - app.bsky.feed.getPostThread (`depth`, `parentHeight`; 400 `NotFound` for a missing post,
   `#notFoundPost` for a missing parent), com.atproto.repo.getRecord (400 `RecordNotFound`);
 - com.atproto.repo.createRecord validates the post (text at most 300 graphemes, createdAt, reply
@@ -25,7 +33,8 @@ What it does like the real one:
 - app.bsky.notification.updateSeen, com.atproto.identity.resolveHandle, app.bsky.actor.getProfile.
 
 Tests and the demo build data with `add_actor`, `add_post`, `add_reply`, `add_mention`,
-`add_quote`, `add_like`/`add_repost`/`add_follow` (or `populate(n)`), `rich_text(...)` for
+`add_quote`, `add_like`/`add_repost`/`add_follow`, `repost` (a repost by anyone, us included, with
+no notification), `pin` (or `populate(n)`), `rich_text(...)` for
 posts with shortened links, and shape failures with `inject(Fault(...))` and `expire_sessions()`.
 """
 
@@ -50,6 +59,8 @@ from core.fakes.base import FakePlatform, Fault
 JSON = dict[str, Any]
 
 POST = "app.bsky.feed.post"
+REPOST = "app.bsky.feed.repost"
+FEED_DEFS = "app.bsky.feed.defs"
 LINK = "app.bsky.richtext.facet#link"
 MENTION = "app.bsky.richtext.facet#mention"
 MAX_LIMIT = 100
@@ -173,6 +184,8 @@ class BlueskyFake(FakePlatform):
     access_tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
     refresh_tokens: dict[str, str] = field(default_factory=dict)
     seen_at: str | None = None
+    #: did -> the uri of the post pinned to its profile
+    pinned: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -266,15 +279,34 @@ class BlueskyFake(FakePlatform):
         uri = self._store(did, "app.bsky.graph.follow", tid(int(moment * 1e6)), record, moment)
         return self._notify("follow", uri)
 
+    def repost(self, by: str, subject: str, *, at: float | None = None) -> str:
+        """`by` (handle or did) reposts `subject`; no notification (use `add_repost` for
+        someone reposting one of ours). Returns the repost record's uri."""
+        did = self._did(by)
+        moment = self._moment(at)
+        record = {
+            "$type": REPOST,
+            "subject": {"uri": subject, "cid": self.posts[subject]["cid"]},
+            "createdAt": iso_ms(moment),
+        }
+        return self._store(did, REPOST, tid(int(moment * 1e6), self._serial % 1024), record, moment)
+
+    def pin(self, uri: str) -> None:
+        """Pin a post to its author's profile."""
+        self.pinned[self.posts[uri]["author"]] = uri
+
     def expire_sessions(self) -> None:
         """Every access JWT handed out so far is past its expiry from now on."""
         now = self.clock()
         self.access_tokens = {t: (did, now - 1) for t, (did, _) in self.access_tokens.items()}
 
-    def populate(self, count: int, *, conversations_only: bool = False) -> list[JSON]:
+    def populate(
+        self, count: int, *, conversations_only: bool = False, answered: float = 0.2
+    ) -> list[JSON]:
         """Many notifications shaped like real ones: replies (some deep in threads), mentions
         with mention facets, quotes, shortened links with link facets, emoji and Japanese text
-        (and, unless `conversations_only`, likes, reposts and follows)."""
+        (and, unless `conversations_only`, likes, reposts and follows). About `answered` of the
+        conversations already have a reply of ours, made on the platform (some reposted too)."""
         rng = self._rng
         authors = [
             self.add_actor(
@@ -301,7 +333,21 @@ class BlueskyFake(FakePlatform):
                 made.append(
                     self.add_quote(author, self._generated_text()[0], quoted=rng.choice(own))
                 )
+        self._answer_some(made, answered)
         return made
+
+    def _answer_some(self, made: list[JSON], share: float) -> None:
+        """Our replies, made outside Rapport, to about `share` of the conversations in `made`.
+        A random generator of their own, so the notifications stay what they were."""
+        rng = random.Random(self.seed + 1)
+        for notification in made:
+            if notification["reason"] not in ("reply", "mention", "quote"):
+                continue
+            if rng.random() >= share:
+                continue
+            self.add_post(self.me, f"thanks, {rng.choice(_WORDS)}", reply_to=notification["uri"])
+            if rng.random() < 0.1:
+                self.repost(self.me, notification["uri"])
 
     # ---- views (what the API answers) ----------------------------------------------------------
 
@@ -386,6 +432,7 @@ class BlueskyFake(FakePlatform):
             "app.bsky.notification.listNotifications": (self._list_notifications, "GET"),
             "app.bsky.notification.updateSeen": (self._update_seen, "POST"),
             "app.bsky.feed.getPostThread": (self._get_post_thread, "GET"),
+            "app.bsky.feed.getAuthorFeed": (self._get_author_feed, "GET"),
             "app.bsky.actor.getProfile": (self._get_profile, "GET"),
             "com.atproto.repo.createRecord": (self._create_record, "POST"),
             "com.atproto.repo.getRecord": (self._get_record, "GET"),
@@ -474,6 +521,112 @@ class BlueskyFake(FakePlatform):
         depth = int(query.get("depth", 6))
         height = int(query.get("parentHeight", 80))
         return self._ok({"thread": self._thread(uri, depth, height)})
+
+    async def _get_author_feed(self, request: Request) -> Response:
+        # The AppView serves author feeds without a session, but checks a token it is given.
+        if request.headers.get("authorization"):
+            refused = self._admit(request)
+            if refused:
+                return refused
+        elif self._count():
+            return self._error(429, "RateLimitExceeded", "Rate Limit Exceeded", remaining=0)
+        query = request.query_params
+        actor = query.get("actor", "")
+        if not actor:
+            return self._error(
+                400, "InvalidRequest", 'Error: Params must have the property "actor"'
+            )
+        did = actor if actor in self.actors else self._did_of_handle(actor)
+        if did is None:
+            return self._error(400, "InvalidRequest", "Profile not found")
+        try:
+            limit = int(query.get("limit", 50))
+        except ValueError:
+            return self._error(400, "InvalidRequest", "Error: limit must be an integer")
+        if not 1 <= limit <= MAX_LIMIT:
+            return self._error(400, "InvalidRequest", f"Error: limit must be <= {MAX_LIMIT}")
+        cursor = query.get("cursor")
+        if cursor and _parse_cursor(cursor) is None:
+            return self._error(400, "InvalidRequest", "Malformed cursor")
+        # An unknown filter is not refused (the lexicon's values are open): the default applies.
+        chosen = query.get("filter", "posts_with_replies")
+        pins = query.get("includePins", "false") == "true"
+        return self._ok(self.author_feed(did, limit, cursor, chosen, include_pins=pins))
+
+    def author_feed(
+        self,
+        did: str,
+        limit: int = 50,
+        cursor: str | None = None,
+        filter_: str = "posts_with_replies",
+        *,
+        include_pins: bool = False,
+    ) -> JSON:
+        """The getAuthorFeed answer body: `did`'s posts and reposts, newest first."""
+        entries: list[tuple[tuple[str, str], JSON]] = []
+        for record in self.posts.values():
+            if record["author"] != did:
+                continue
+            collection = record["uri"].split("/")[3]
+            if collection == POST:
+                shown = _in_author_feed(record, did, filter_)
+            else:
+                # A repost shows while the reposted post exists, and never among media.
+                shown = (
+                    collection == REPOST
+                    and filter_ not in ("posts_with_media", "posts_with_video")
+                    and record["record"]["subject"]["uri"] in self.posts
+                )
+            if shown:
+                entries.append(((record["indexedAt"], record["cid"]), record))
+        entries.sort(key=lambda entry: entry[0], reverse=True)
+        if cursor:
+            after = _parse_cursor(cursor)
+            entries = [e for e in entries if after is not None and e[0] < after]
+        page = entries[:limit]
+        feed = [self._feed_item(record) for _, record in page]
+        pinned = self.pinned.get(did)
+        if include_pins and not cursor and pinned in self.posts:
+            item = self._feed_item(self.posts[pinned])
+            item["reason"] = {"$type": f"{FEED_DEFS}#reasonPin"}
+            feed.insert(0, item)
+        body: JSON = {"feed": feed}
+        if page:
+            body["cursor"] = _make_cursor(page[-1][1])
+        return body
+
+    def _feed_item(self, record: JSON) -> JSON:
+        """A feedViewPost: a post (with the posts it replies to), or a repost of one."""
+        if record["uri"].split("/")[3] == REPOST:
+            reposted = self._feed_item(self.posts[record["record"]["subject"]["uri"]])
+            reposted["reason"] = {
+                "$type": f"{FEED_DEFS}#reasonRepost",
+                "by": self._profile_basic(record["author"]),
+                "uri": record["uri"],
+                "cid": record["cid"],
+                "indexedAt": record["indexedAt"],
+            }
+            return reposted
+        item: JSON = {"post": self.post_view(record["uri"])}
+        reply = record["record"].get("reply")
+        if isinstance(reply, dict):
+            item["reply"] = {
+                "root": self._ref_view(reply["root"]["uri"]),
+                "parent": self._ref_view(reply["parent"]["uri"]),
+            }
+        return item
+
+    def _ref_view(self, uri: str) -> JSON:
+        """A post in a union slot: a `#postView`, or `#notFoundPost` when it is gone."""
+        if uri not in self.posts:
+            return {"$type": f"{FEED_DEFS}#notFoundPost", "uri": uri, "notFound": True}
+        return {"$type": f"{FEED_DEFS}#postView", **self.post_view(uri)}
+
+    def _profile_basic(self, did: str) -> JSON:
+        view = self.profile_view(did)
+        view.pop("description", None)
+        view.pop("indexedAt", None)
+        return view
 
     async def _get_profile(self, request: Request) -> Response:
         refused = self._admit(request)
@@ -801,6 +954,26 @@ def _invalid_rkey(rkey: str, collection: str) -> str | None:
 def _parent_uri(post: JSON) -> str | None:
     reply = post["record"].get("reply")
     return reply["parent"]["uri"] if isinstance(reply, dict) else None
+
+
+def _in_author_feed(post: JSON, did: str, filter_: str) -> bool:
+    """Does the author feed with this filter show `did`'s post?"""
+    record = post["record"]
+    reply = record.get("reply")
+    embed = record.get("embed") or {}
+    kind = embed.get("$type", "") if isinstance(embed, dict) else ""
+    if filter_ == "posts_no_replies":
+        return not reply
+    if filter_ == "posts_with_media":
+        return kind.startswith(("app.bsky.embed.images", "app.bsky.embed.video")) or (
+            kind == "app.bsky.embed.recordWithMedia"
+        )
+    if filter_ == "posts_with_video":
+        return kind.startswith("app.bsky.embed.video")
+    if filter_ == "posts_and_author_threads":
+        # Replies only in the author's own threads.
+        return not reply or reply["root"]["uri"].startswith(f"at://{did}/")
+    return True
 
 
 def _sort_key(notification: JSON) -> tuple[str, str]:

@@ -14,6 +14,14 @@ What it does like the real one (Mastodon 4.x, shapes after recorded answers):
   ignore `types[]` (Mastodon before 3.5, some forks), so other types come through;
 - statuses with HTML `content` rendered like Mastodon's formatter (paragraphs, `<br />`, h-card
   mentions, hashtags, links with `invisible`/`ellipsis` spans);
+- GET /api/v1/accounts/:id/statuses: the account's statuses newest first, `limit` (default 20,
+  at most 40), `max_id`/`since_id`/`min_id`, `exclude_reblogs`, `exclude_replies` (replies to
+  oneself stay, as in Mastodon), `only_media`, `pinned`, `tagged`; the account's owner sees all
+  of them (direct ones too), anyone else, or no token at all, only public and unlisted ones (an
+  unknown or revoked token is still 401); boosts are statuses whose `reblog` holds the boosted
+  one; the `Link` header has `rel="prev"` on every page that is not empty and `rel="next"` only
+  after a full page (Mastodon's `records_continue?`); 404 `{"error": "Record not found"}` for an
+  unknown account;
 - GET /api/v1/statuses/:id/context (ancestors root first, descendants depth first), 404
   `{"error": "Record not found"}` for an unknown id;
 - POST /api/v1/statuses, form or JSON: 422 for a blank or too long text, 404 for an unknown
@@ -22,8 +30,9 @@ What it does like the real one (Mastodon 4.x, shapes after recorded answers):
 - GET and POST /api/v1/markers (`notifications[last_read_id]`, form or JSON).
 
 Tests and the demo build the data with `add_account`, `add_status`, `add_mention`, `add_reply`,
-`add_direct`, `add_quote`, `add_favourite`/`add_reblog`/`add_follow`, `add_hidden_mention`, or
-`populate(n)` for many; faults come from `inject(Fault(...))`, and `revoke()` kills the token.
+`add_direct`, `add_quote`, `add_favourite`/`add_reblog`/`add_follow`, `add_hidden_mention`,
+`add_boost` (a boost made by anyone, us included), or `populate(n)` for many; faults come from
+`inject(Fault(...))`, and `revoke()` kills the token.
 """
 
 from __future__ import annotations
@@ -47,6 +56,11 @@ JSON = dict[str, Any]
 
 DEFAULT_LIMIT = 40
 MAX_LIMIT = 80
+#: GET /api/v1/accounts/:id/statuses: DEFAULT_STATUSES_LIMIT, and twice that at most.
+STATUSES_LIMIT = 20
+MAX_STATUSES_LIMIT = 40
+#: What Rails reads as false in a query parameter (anything else is true).
+_FALSE = frozenset({"", "0", "f", "F", "false", "FALSE", "off", "OFF"})
 MAX_CHARS = 500
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 _INVALID_TOKEN = {"error": "The access token is invalid"}
@@ -254,6 +268,50 @@ class MastodonFake(FakePlatform):
         self.statuses[status_id] = status
         return status
 
+    def add_boost(self, by: JSON | str, status: JSON | str, *, at: float | None = None) -> JSON:
+        """`by` boosts `status`: a status of its own, with no text, whose `reblog` is the boosted
+        one (no notification: use `add_reblog` for someone boosting one of ours)."""
+        account = self._account(by)
+        boosted = self.statuses[_id_of(status)]
+        status_id = self._new_id(at)
+        boost: JSON = {
+            "id": status_id,
+            "created_at": iso_ms(at if at is not None else self.clock()),
+            "in_reply_to_id": None,
+            "in_reply_to_account_id": None,
+            "sensitive": False,
+            "spoiler_text": "",
+            "visibility": "public",
+            "language": None,
+            "uri": f"{account['uri']}/statuses/{status_id}/activity",
+            "url": None,
+            "replies_count": 0,
+            "reblogs_count": 0,
+            "favourites_count": 0,
+            "quotes_count": 0,
+            "edited_at": None,
+            "favourited": False,
+            "reblogged": account is self.me,
+            "muted": False,
+            "bookmarked": False,
+            "content": "",
+            "filtered": [],
+            "reblog_of_id": boosted["id"],
+            "application": None,
+            "account_id": account["id"],
+            "media_attachments": [],
+            "mentions": [],
+            "tags": [],
+            "emojis": [],
+            "quote": None,
+            "card": None,
+            "poll": None,
+        }
+        boosted["reblogs_count"] += 1
+        account["statuses_count"] += 1
+        self.statuses[status_id] = boost
+        return self.render_status(boost)
+
     def add_notification(
         self, kind: str, author: JSON | str, status: JSON | None = None, at: float | None = None
     ) -> JSON:
@@ -326,10 +384,13 @@ class MastodonFake(FakePlatform):
         """The user revoked the app's token: every call is refused from now on."""
         self.tokens.clear()
 
-    def populate(self, count: int, *, conversations_only: bool = False) -> list[JSON]:
+    def populate(
+        self, count: int, *, conversations_only: bool = False, answered: float = 0.2
+    ) -> list[JSON]:
         """Many notifications shaped like real ones: varied authors with bios and profile
         links, links, hashtags, content warnings, replies, DMs and quotes (and, unless
-        `conversations_only`, favourites, boosts and follows)."""
+        `conversations_only`, favourites, boosts and follows). About `answered` of the
+        conversations already have a reply of ours, made on the platform (some boosted too)."""
         rng = self._rng
         authors = [self._generated_account(n) for n in range(max(8, count // 5))]
         own_posts = [
@@ -352,13 +413,36 @@ class MastodonFake(FakePlatform):
             else:
                 warning = "spoilers" if rng.random() < 0.05 else ""
                 made.append(self.add_mention(author, self._sentence(), spoiler_text=warning))
+        self._answer_some(made, answered)
         return made
+
+    def _answer_some(self, made: list[JSON], share: float) -> None:
+        """Our replies, made outside Rapport, to about `share` of the conversations in `made`.
+        A random generator of their own, so the notifications stay what they were."""
+        rng = random.Random(self.seed + 1)
+        for notification in made:
+            status = notification.get("status")
+            if notification["type"] not in ("mention", "quote") or not status:
+                continue
+            if rng.random() >= share:
+                continue
+            self.add_status(
+                self.me,
+                f"@{status['account']['acct']} thanks, {rng.choice(_WORDS)} noted",
+                in_reply_to=status["id"],
+                visibility=status["visibility"],
+            )
+            if rng.random() < 0.1:
+                self.add_boost(self.me, status["id"])
 
     # ---- rendering (what the API answers) ------------------------------------------------------
 
     def render_status(self, status: JSON) -> JSON:
-        rendered = {k: v for k, v in status.items() if k != "account_id"}
+        rendered = {k: v for k, v in status.items() if k not in ("account_id", "reblog_of_id")}
         rendered["account"] = self.accounts[status["account_id"]]
+        if status.get("reblog_of_id"):
+            boosted = self.statuses.get(status["reblog_of_id"])
+            rendered["reblog"] = self.render_status(boosted) if boosted else None
         if status.get("quote"):
             quoted = self.statuses.get(status["quote"]["quoted_status_id"])
             rendered["quote"] = {
@@ -424,6 +508,7 @@ class MastodonFake(FakePlatform):
         return [
             Route("/api/v1/accounts/verify_credentials", self._verify_credentials),
             Route("/api/v1/notifications", self._list_notifications),
+            Route("/api/v1/accounts/{id}/statuses", self._account_statuses),
             Route("/api/v1/statuses", self._create_status, methods=["POST"]),
             Route("/api/v1/statuses/{id}", self._get_status),
             Route("/api/v1/statuses/{id}/context", self._context),
@@ -469,6 +554,67 @@ class MastodonFake(FakePlatform):
         if link:
             headers["Link"] = link
         return self._json([self.render_notification(n) for n in page], headers=headers)
+
+    async def _account_statuses(self, request: Request) -> Response:
+        # A public method: without a token it answers anonymously, but a token it is given
+        # must be valid.
+        if "authorization" in request.headers:
+            refused = self._admit(request)
+            if refused:
+                return refused
+            viewer: JSON | None = self.me
+        else:
+            if self._count_request():
+                return self._json({"error": "Too many requests"}, 429, remaining=0)
+            viewer = None
+        account = self.accounts.get(request.path_params["id"])
+        if account is None:
+            return self._json(_NOT_FOUND, 404)
+        query = request.query_params
+        try:
+            wanted = abs(int(query.get("limit", STATUSES_LIMIT)))
+        except ValueError:
+            return self._json({"error": "limit is not a number"}, 400)
+        limit = min(wanted, MAX_STATUSES_LIMIT)
+        chosen = self._statuses_of(account, viewer is account, query)
+        page = self._window(chosen, query, limit) if limit else []
+        headers = {}
+        link = self._link(request, page, older=len(page) == limit)
+        if link:
+            headers["Link"] = link
+        return self._json([self.render_status(s) for s in page], headers=headers)
+
+    def _statuses_of(self, account: JSON, by_owner: bool, query: Any) -> list[JSON]:
+        """An account's statuses as the listing filters them, newest first."""
+        visible = VISIBILITIES if by_owner else ("public", "unlisted")
+        no_reblogs = _flag(query.get("exclude_reblogs"))
+        no_replies = _flag(query.get("exclude_replies"))
+        only_media = _flag(query.get("only_media"))
+        pinned = _flag(query.get("pinned"))
+        tagged = (query.get("tagged") or "").lower()
+        chosen = []
+        for status in self.statuses.values():
+            if status["account_id"] != account["id"] or status["id"] in self.hidden:
+                continue
+            if status["visibility"] not in visible:
+                continue
+            if no_reblogs and status.get("reblog_of_id"):
+                continue
+            # Mastodon keeps replies to oneself (threads) when replies are excluded.
+            if (
+                no_replies
+                and status["in_reply_to_id"]
+                and (status["in_reply_to_account_id"] != account["id"])
+            ):
+                continue
+            if only_media and not status["media_attachments"]:
+                continue
+            if pinned and not status.get("pinned"):
+                continue
+            if tagged and tagged not in {t["name"] for t in status["tags"]}:
+                continue
+            chosen.append(status)
+        return sorted(chosen, key=lambda s: id_key(s["id"]), reverse=True)
 
     async def _get_status(self, request: Request) -> Response:
         refused = self._admit(request)
@@ -579,7 +725,9 @@ class MastodonFake(FakePlatform):
         return chosen[:limit]
 
     @staticmethod
-    def _link(request: Request, page: list[JSON]) -> str:
+    def _link(request: Request, page: list[JSON], *, older: bool = True) -> str:
+        """`rel="next"` (older, max_id) unless `older` is False, and `rel="prev"` (newer,
+        min_id), for a page that is not empty."""
         if not page:
             return ""
         base = str(request.url.replace(query="")).rstrip("/")
@@ -588,9 +736,12 @@ class MastodonFake(FakePlatform):
             for k, v in request.query_params.multi_items()
             if k not in ("max_id", "min_id", "since_id")
         ]
-        older = urlencode([("max_id", page[-1]["id"]), *kept])
         newer = urlencode([("min_id", page[0]["id"]), *kept])
-        return f'<{base}?{older}>; rel="next", <{base}?{newer}>; rel="prev"'
+        prev = f'<{base}?{newer}>; rel="prev"'
+        if not older:
+            return prev
+        below = urlencode([("max_id", page[-1]["id"]), *kept])
+        return f'<{base}?{below}>; rel="next", {prev}'
 
     def _descendants(self, status_id: str) -> list[JSON]:
         children = sorted(
@@ -778,6 +929,11 @@ async def _params(request: Request) -> dict[str, Any]:
             return {}
         return data if isinstance(data, dict) else {}
     return dict(parse_qsl(body.decode("utf-8", "replace")))
+
+
+def _flag(value: str | None) -> bool:
+    """A boolean query parameter as Rails reads it (absent is false)."""
+    return value is not None and value not in _FALSE
 
 
 def _marker_param(params: dict[str, Any], timeline: str) -> str | None:

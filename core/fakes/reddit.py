@@ -16,11 +16,17 @@ What it does like the real one:
   `context`, `type`, `new` ...; t4 private messages);
 - POST /api/comment (api_type=json) reports failures inside a 200 body
   (`{"json": {"errors": [["RATELIMIT", "...", "ratelimit"]]}}`), creates the comment and answers
-  `json.data.things[0]`; the new comment shows in /user/<name>/comments and in threads.
+  `json.data.things[0]`; the new comment shows in /user/<name>/comments and in threads (a reply
+  to a private message is a message: it shows in /message/sent);
+- GET /user/<name>/comments: the user's comments newest first (`sort=new`, the default; the
+  fake keeps that order for the other sorts too), children shaped like Reddit's (link_title,
+  link_author, link_permalink, link_url, parent_id, permalink ...), 404 for an unknown user;
+  GET /message/sent: the messages we sent, newest first, with parent_id and
+  first_message_name;
 
 Tests and the demo build the data with `add_comment_reply`, `add_post_reply`, `add_mention`,
-`add_message` (or `populate` for many) and shape failures with `inject(Fault(...))`,
-`queue_comment_error`, `lock` and `delete`.
+`add_message`, `add_comment` (ours too, with author=<our username>) (or `populate` for many)
+and shape failures with `inject(Fault(...))`, `queue_comment_error`, `lock` and `delete`.
 """
 
 from __future__ import annotations
@@ -203,7 +209,8 @@ class RedditFake(FakePlatform):
         self.inbox.pop(fullname, None)
 
     def drop_field(self, fullname: str, name: str) -> None:
-        """Serve `fullname` without its field `name` (a malformed answer)."""
+        """Serve `fullname` without its field `name` (a malformed answer) in the inbox, our
+        comments and our sent messages."""
         self.dropped.setdefault(fullname, set()).add(name)
 
     def lock(self, link: str) -> None:
@@ -221,11 +228,15 @@ class RedditFake(FakePlatform):
             "ratelimit",
         )
 
-    def populate(self, count: int, *, start: float | None = None) -> list[str]:
+    def populate(
+        self, count: int, *, start: float | None = None, answered: float = 0.2
+    ) -> list[str]:
         """`count` inbox items of every kind, seeded, one to 600 seconds apart going back from
-        `start` (default: the fake's clock). Returns their fullnames, newest first."""
+        `start` (default: the fake's clock). Returns their fullnames, newest first. About
+        `answered` of them already have a reply of ours, made on the platform."""
         rng = self._rng
         moment = self.clock() if start is None else start
+        top = moment
         authors = [f"{rng.choice(_NAMES)}_{n}" for n in range(max(5, count // 20))]
         made: list[str] = []
         for _ in range(count):
@@ -241,7 +252,28 @@ class RedditFake(FakePlatform):
             else:
                 made.append(self.add_message(author, body, subject="a question", created=moment))
             moment -= rng.randint(1, 600)
+        self._answer_some(made, answered, top)
         return made
+
+    def _answer_some(self, made: list[str], share: float, latest: float) -> None:
+        """Our replies, made outside Rapport, to about `share` of the inbox items in `made`,
+        a little after each (never after `latest`). A random generator of their own, so the
+        inbox stays what it was."""
+        rng = random.Random(self.seed + 1)
+        for name in made:
+            if rng.random() >= share:
+                continue
+            thing = self.things[name]
+            when = min(
+                thing["created_utc"] + rng.randint(1, 600), max(latest, thing["created_utc"])
+            )
+            body = rng.choice(_PLAIN)
+            if name.startswith("t4_"):
+                self.add_message(
+                    self.username, body, reply_to=name, to=thing["author"], created=when
+                )
+            else:
+                self.add_comment(self.username, name, body, created=when)
 
     def inbox_children(self, *, raw_json: bool = True) -> list[JSON]:
         """The inbox as /message/inbox serves it, newest first (for benchmarks and the demo)."""
@@ -350,7 +382,9 @@ class RedditFake(FakePlatform):
             for name in self._sorted(n for n in self.things if n.startswith("t4_"))
             if self.things[name]["author"] == self.username
         ]
-        return self._listing(request, names, lambda name: self._message_child(name, raw))
+        return self._listing(
+            request, names, lambda name: self._dropping(self._message_child(name, raw))
+        )
 
     async def _user_comments(self, request: Request) -> Response:
         raw = request.query_params.get("raw_json") == "1"
@@ -362,7 +396,9 @@ class RedditFake(FakePlatform):
             for name in self._sorted(n for n in self.things if n.startswith("t1_"))
             if self.things[name]["author"] == author
         ]
-        return self._listing(request, names, lambda name: self._comment_child(name, raw))
+        return self._listing(
+            request, names, lambda name: self._dropping(self._user_comment_child(name, raw))
+        )
 
     async def _conversation(self, request: Request) -> Response:
         raw = request.query_params.get("raw_json") == "1"
@@ -479,8 +515,11 @@ class RedditFake(FakePlatform):
         )
 
     def _inbox_child(self, name: str, raw: bool) -> JSON:
-        child = self._inbox_shape(name, raw)
-        for key in self.dropped.get(name, ()):
+        return self._dropping(self._inbox_shape(name, raw))
+
+    def _dropping(self, child: JSON) -> JSON:
+        """`child` without the fields `drop_field` asked to leave out."""
+        for key in self.dropped.get(child["data"]["name"], ()):
             child["data"].pop(key, None)
         return child
 
@@ -587,6 +626,22 @@ class RedditFake(FakePlatform):
                 "edited": False,
             },
         }
+
+    def _user_comment_child(self, name: str, raw: bool) -> JSON:
+        """A comment as a user's comment listing shows it: with the post it is under."""
+        child = self._comment_child(name, raw)
+        post = self.things[self.things[name]["link_id"]]
+        child["data"].update(
+            link_title=_text(post["title"], raw),
+            link_author=post["author"],
+            link_permalink=f"https://www.reddit.com{post['permalink']}",
+            link_url=f"https://www.reddit.com{post['permalink']}",
+            num_comments=post["num_comments"],
+            over_18=False,
+            quarantine=False,
+            subreddit_type="public",
+        )
+        return child
 
     def _post_child(self, name: str, raw: bool) -> JSON:
         data = self.things[name]
