@@ -147,6 +147,7 @@ class BlueskyConnector(Connector):
         "passwords → Add. Give identifier=<your handle or email> and password=<the app password>."
     )
     streams: ClassVar[tuple[str, ...]] = (STREAM, OWN)
+    credential_url: ClassVar[str] = "https://bsky.app/settings/app-passwords"
     max_reply_length: ClassVar[int] = 300
     reply_length_unit: ClassVar[str] = "graphemes"
 

@@ -111,6 +111,8 @@ class MastodonConnector(Connector):
         f"scopes {SCOPES}, save, and copy 'Your access token'."
     )
     streams: ClassVar[tuple[str, ...]] = (STREAM, OWN)
+    credential_url: ClassVar[str] = "{base_url}/settings/applications/new"
+    asks_for_server: ClassVar[bool] = True
     max_reply_length: ClassVar[int] = 500
     reply_length_unit: ClassVar[str] = "characters"
 

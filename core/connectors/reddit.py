@@ -115,6 +115,7 @@ class RedditConnector(Connector):
         "(accounts with two-factor authentication cannot use the password grant)."
     )
     streams = (STREAM, OWN)
+    credential_url = "https://www.reddit.com/prefs/apps"
     max_reply_length = 10_000
     reply_length_unit = "characters"
 

@@ -41,12 +41,11 @@ def test_a_terminal_user_is_told_where_to_get_a_token_and_can_retry(
 ) -> None:
     fake = mastodon.fake
     assert isinstance(fake, MastodonFake)
-    monkeypatch.setattr("core.connectors.mastodon.MastodonConnector.asks_for_server", True)
     answer(monkeypatch, typed=[mastodon.url], hidden=["wrong-token", fake.token])
     code = run(["accounts", "add", "mastodon", "--name", "home"], open_app=no_app)
     out = capsys.readouterr().out
     assert code == 0, out
-    assert f"{mastodon.url}/settings/applications/new" in out or "Development" in out
+    assert f"{mastodon.url}/settings/applications/new" in out
     assert "read:notifications" in out
     assert "Try again (2 of 3)" in out
     assert "verified: home is" in out
