@@ -153,6 +153,9 @@ async def run(quick: bool) -> list[Row]:
             "from:person42 release",
             "is:new tone:negative crash",
             "platform:mastodon thanks",
+            "is:owed",
+            "is:flagged from:person7",
+            "tag:bug",
         ]
         timings = await search_latencies(store, queries, repeats=3 if quick else 10)
         label = f"store: search over {large:,} items"

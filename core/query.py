@@ -161,10 +161,14 @@ def to_sql(query: Query, context: QueryContext) -> CompiledQuery:
     params: list[Any] = []
     words = [t for t in query.terms if not t.key and not t.negated]
     unwanted = [t for t in query.terms if not t.key and t.negated]
+    # Tags are indexed too: a tag filter can drive the search (the exact test stays below).
+    tags = [t for t in query.terms if t.key == "tag" and not t.negated]
     match = None
-    if words:
+    if words or tags:
         # FTS5 does AND and NOT itself, walking its matches newest first.
-        match = " AND ".join(_fts_literal(t.value) for t in words)
+        wanted = [_fts_literal(t.value) for t in words]
+        wanted += [f"tags : {_fts_literal(t.value)}" for t in tags]
+        match = " AND ".join(wanted)
         match += "".join(f" NOT {_fts_literal(t.value)}" for t in unwanted)
     elif unwanted:
         clauses.append(

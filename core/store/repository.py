@@ -368,8 +368,10 @@ class Store(InboxQueries, LedgerQueries, ToneQueries):
             return await self.items_page(where, params, limit=limit)
         rowid = "" if before is None else "AND items_fts.rowid < ? "
         rows = await self._all(
+            # CROSS JOIN keeps the index outermost: it walks its matches newest first and stops
+            # at the page size, instead of probing it once per row of some other index.
             f"SELECT {ITEM_COLUMNS} FROM items_fts "
-            "JOIN items ON items.sort_key = items_fts.rowid "
+            "CROSS JOIN items ON items.sort_key = items_fts.rowid "
             "JOIN accounts ON accounts.id = items.account_id "
             "JOIN contacts ON contacts.id = items.author_id "
             f"WHERE items_fts MATCH ? {rowid}AND ({where}) "
