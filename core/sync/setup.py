@@ -31,6 +31,8 @@ async def load_analyzer(workspace: Workspace, store: Store) -> Any:
 
 
 def make_analyze(analyzer: Any) -> Analyze:
+    """An inline `Analyze` over a ready analyser (tests, benchmarks)."""
+
     def analyze(items: Sequence[Item]) -> None:
         verdicts = analyzer.check_many([item.text for item in items], role="incoming")
         for item, verdict in zip(items, verdicts, strict=True):
