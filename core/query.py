@@ -136,12 +136,17 @@ class QueryContext:
 
 
 def owed_sql(context: QueryContext) -> tuple[str, list[Any]]:
-    """Addressed to the user, still open, older than the target, and not answered."""
+    """Addressed to the user, still open and there, older than the target, and not answered:
+    neither by a reply sent from Rapport nor by one the user posted on the platform (the
+    ledger's item_answers; the sent-reply test stays for a database whose ledger is still to be
+    rebuilt)."""
     kinds = ",".join(f"'{k}'" for k in DIRECT_KINDS)
     sql = (
         f"(items.state = 'new' AND items.kind IN ({kinds}) AND items.created_at <= ? "
+        "AND items.deleted_at IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.item_id = items.id "
-        "AND r.state = 'sent'))"
+        "AND r.state = 'sent') "
+        "AND NOT EXISTS (SELECT 1 FROM item_answers a WHERE a.item_id = items.id))"
     )
     return sql, [to_epoch(context.now - context.target_response)]
 

@@ -1,23 +1,281 @@
-"""`rapport contacts` and `rapport stats` (the consistency ledger)."""
+"""`rapport contacts` and `rapport stats` (the consistency ledger).
+
+    rapport contacts [--json] [--sort neglected|recent|volume] [--person NAME] [--limit N]
+    rapport contacts link A B        # A, B: a contact id or handle
+    rapport contacts unlink A
+    rapport contacts suggest [--json]
+    rapport stats [--json] [--since DATE]
+
+`contacts` takes options of its own and verbs: the verbs are optional sub-commands, so
+`rapport contacts --json` and `rapport contacts link a b` both parse. Tables on a terminal,
+JSON for scripts; a wrong contact, person or date is a one-line error and exit 2.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
 
 from core.cli.main import OpenApp
-from core.errors import RapportError
+from core.cli.output import print_json, print_table
+from core.errors import UsageError
+from core.ledger import ContactSummary, Ledger, Stats
+from core.ledger.engagement import Breakdown
+from core.ledger.ledger import SORTS
+from core.ledger.wording import duration, percent
+from core.markup.clean import clean_text
+from core.models import Contact
+from core.store.repository import Store
+from core.timeutil import parse_date
+from core.workspace import Workspace
+
+T = TypeVar("T")
 
 
 def register(commands: Any) -> None:
-    contacts = commands.add_parser("contacts", help="how consistently you answer each contact")
+    contacts = commands.add_parser(
+        "contacts",
+        help="how consistently you answer each contact",
+        description="Per contact: messages received, reply rate, reply times, unanswered "
+        "streak, and flags for anyone waiting, owed or neglected.",
+    )
     contacts.add_argument("--json", action="store_true", help="print JSON")
-    contacts.set_defaults(handler=_not_yet)
-    stats = commands.add_parser("stats", help="engagement statistics")
+    contacts.add_argument(
+        "--sort", choices=SORTS, default="neglected", help="order (default: neglected first)"
+    )
+    contacts.add_argument("--person", metavar="NAME", help="only the contacts of this person")
+    contacts.add_argument("--limit", type=int, metavar="N", help="at most N contacts")
+    contacts.set_defaults(handler=cmd_contacts)
+    verbs = contacts.add_subparsers(
+        dest="verb",
+        metavar="[VERB]",
+        parser_class=type(contacts),
+        description="optional: without a verb, the contacts are listed",
+    )
+    link = verbs.add_parser("link", help="link two contacts as one person")
+    link.add_argument("a", metavar="A", help="a contact id or handle")
+    link.add_argument("b", metavar="B", help="a contact id or handle")
+    link.set_defaults(handler=cmd_link)
+    unlink = verbs.add_parser("unlink", help="take a contact out of its person")
+    unlink.add_argument("a", metavar="A", help="a contact id or handle")
+    unlink.set_defaults(handler=cmd_unlink)
+    suggest = verbs.add_parser("suggest", help="contacts that look like one person")
+    # SUPPRESS: `contacts --json suggest` keeps the --json given before the verb.
+    suggest.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    suggest.set_defaults(handler=cmd_suggest)
+
+    stats = commands.add_parser(
+        "stats",
+        help="engagement statistics",
+        description="Volume, reply rate and times, tone over time, spikes, top contacts, "
+        "and warm messages worth a thank-you.",
+    )
     stats.add_argument("--json", action="store_true", help="print JSON")
-    stats.add_argument("--since", metavar="DATE")
-    stats.set_defaults(handler=_not_yet)
+    stats.add_argument("--since", metavar="DATE", help="from DATE (or e.g. 30d); default: all")
+    stats.set_defaults(handler=cmd_stats)
 
 
-def _not_yet(args: argparse.Namespace, open_app: OpenApp) -> int:
-    raise RapportError(f"`rapport {args.command}` is not built yet in this version")
+def _with_ledger(work: Callable[[Ledger], Awaitable[T]]) -> T:
+    workspace = Workspace.load()
+
+    async def run() -> T:
+        store = await workspace.open_store()
+        try:
+            return await work(Ledger.from_config(store, workspace.config.general))
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def _safe(text: str) -> str:
+    """Platform text on one line, without terminal controls."""
+    return " ".join(clean_text(text).split())
+
+
+# ---- contacts ------------------------------------------------------------------------------------
+
+
+def cmd_contacts(args: argparse.Namespace, open_app: OpenApp) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit: give a number of contacts, 1 or more")
+
+    async def work(ledger: Ledger) -> list[ContactSummary]:
+        try:
+            found = await ledger.contacts(args.sort, args.person, args.limit)
+            if args.person is None:
+                return found
+            person = await ledger.person_summary(await ledger.resolve_person(args.person))
+        except KeyError as exc:
+            raise UsageError(f"--person: {exc.args[0]}") from None
+        return [person, *found]
+
+    summaries = _with_ledger(work)
+    if args.json:
+        print_json([s.to_json() for s in summaries])
+    elif not summaries:
+        print("no contacts yet: run `rapport sync` first")
+    else:
+        print_table(
+            ["contact", "platforms", "received", "reply rate", "median reply", "streak", "flag"],
+            [_contact_row(s) for s in summaries],
+        )
+    return 0
+
+
+def _contact_row(s: ContactSummary) -> tuple[Any, ...]:
+    if s.kind == "person":
+        who = f"{s.name} (person, {len(s.contact_ids)} contacts)"
+    else:
+        who = f"{s.name} ({s.handle})" if s.name != s.handle else s.handle
+    return (
+        who,
+        ", ".join(s.platforms),
+        s.received,
+        percent(s.reply_rate) if s.reply_rate is not None else "-",
+        duration(s.median_reply) if s.median_reply is not None else "-",
+        s.streak,
+        s.flags[0].sentence if s.flags else "",
+    )
+
+
+async def _resolve(store: Store, text: str) -> Contact:
+    """A contact by id, by exact handle (ignoring case and a leading @ or u/), or by the name
+    before the instance; more than one match is refused with the candidates."""
+    if text.isdigit():
+        contact = await store.contact(int(text))
+        if contact is None:
+            raise UsageError(f"no contact has id {text} (see `rapport contacts --json`)")
+        return contact
+    matches = await store.contacts_by_handle(text) or await store.contacts_with_localpart(text)
+    if not matches:
+        raise UsageError(
+            f"no contact matches {_safe(text)!r}: give a contact id or handle "
+            "(see `rapport contacts --json`)"
+        )
+    if len(matches) > 1:
+        listed = "; ".join(f"{c.id} {_safe(c.handle)} ({c.platform})" for c in matches[:10])
+        more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+        raise UsageError(
+            f"{_safe(text)!r} matches {len(matches)} contacts: {listed}{more}. Give the id."
+        )
+    return matches[0]
+
+
+def _name(contact: Contact) -> str:
+    return f"{_safe(contact.handle)} ({contact.platform}, id {contact.id})"
+
+
+def cmd_link(args: argparse.Namespace, open_app: OpenApp) -> int:
+    async def work(ledger: Ledger) -> str:
+        first, second = await _resolve(ledger.store, args.a), await _resolve(ledger.store, args.b)
+        assert first.id is not None
+        assert second.id is not None
+        if first.id == second.id:
+            raise UsageError("A and B are the same contact: give two different ones")
+        person_id = await ledger.link(first.id, second.id)
+        name = await ledger.store.person_name(person_id) or ""
+        return f"linked {_name(first)} and {_name(second)} as {_safe(name)} (person {person_id})"
+
+    print(_with_ledger(work))
+    return 0
+
+
+def cmd_unlink(args: argparse.Namespace, open_app: OpenApp) -> int:
+    async def work(ledger: Ledger) -> str:
+        contact = await _resolve(ledger.store, args.a)
+        assert contact.id is not None
+        if contact.person_id is None:
+            return f"{_name(contact)} is not linked to anyone"
+        name = await ledger.store.person_name(contact.person_id) or ""
+        await ledger.unlink(contact.id)
+        return f"unlinked {_name(contact)} from {_safe(name)}"
+
+    print(_with_ledger(work))
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace, open_app: OpenApp) -> int:
+    suggestions = _with_ledger(lambda ledger: ledger.suggest_links())
+    if getattr(args, "json", False):
+        print_json([s.to_json() for s in suggestions])
+    elif not suggestions:
+        print("no suggestions: no two contacts on different platforms look alike")
+    else:
+        print_table(
+            ["confidence", "a", "b", "evidence"],
+            [
+                (
+                    percent(s.confidence),
+                    f"{s.contact_a} {s.label_a}",
+                    f"{s.contact_b} {s.label_b}",
+                    "; ".join(s.evidence),
+                )
+                for s in suggestions
+            ],
+        )
+        print("link one with `rapport contacts link A B` (A, B: the ids above)")
+    return 0
+
+
+# ---- stats ---------------------------------------------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace, open_app: OpenApp) -> int:
+    since = None
+    if args.since:
+        try:
+            since = parse_date(args.since)
+        except ValueError as exc:
+            raise UsageError(f"--since: {exc}") from None
+    stats = _with_ledger(lambda ledger: ledger.stats(since))
+    if args.json:
+        print_json(stats.to_json())
+    else:
+        _print_stats(stats)
+    return 0
+
+
+def _print_stats(stats: Stats) -> None:
+    period = f"since {stats.since:%Y-%m-%d}" if stats.since else "all history"
+    print(f"{period}: {stats.days} days, {stats.owed} owed a reply now")
+    print()
+    rows = [("everything", stats.overall)]
+    rows += [(f"platform {name}", b) for name, b in sorted(stats.platforms.items())]
+    rows += [(f"account {name}", b) for name, b in sorted(stats.accounts.items())]
+    print_table(
+        ["", "items", "per day", "reply rate", "median reply", "negative", "tone"],
+        [_breakdown_row(label, b) for label, b in rows],
+    )
+    print()
+    print_table(["reply time", "items"], list(stats.overall.response_times.items()))
+    if stats.top_contacts:
+        print()
+        print_table(
+            ["top contact", "platform", "items", "answered"],
+            [(c.name, c.platform, c.items, c.answered) for c in stats.top_contacts],
+        )
+    for heading, sentences in (
+        ("spikes", [s.sentence for s in stats.spikes]),
+        ("worth a thank-you", [c.sentence for c in stats.celebrate]),
+    ):
+        if sentences:
+            print(f"\n{heading}:")
+            for sentence in sentences:
+                print(f"  {_safe(sentence)}")
+
+
+def _breakdown_row(label: str, b: Breakdown) -> tuple[Any, ...]:
+    median: timedelta | None = b.median_reply
+    return (
+        label,
+        b.items,
+        f"{b.items_per_day:.1f}",
+        percent(b.reply_rate) if b.reply_rate is not None else "-",
+        duration(median) if median is not None else "-",
+        b.negative,
+        f"{b.tone:+.2f}" if b.tone is not None else "-",
+    )

@@ -179,6 +179,247 @@ MIGRATIONS: list[str] = [
     CREATE INDEX items_read_to_push ON items(account_id)
         WHERE read_pushed = 0 AND (state = 'done' OR read = 1);
     """,
+    # 5: the consistency ledger (core/ledger). The user's own posts seen on the platform; when
+    # each item was first answered; the tone of each sent reply; one row per contact kept in
+    # step by triggers, so every path that writes items or replies keeps the ledger exact
+    # without calling it. ledger_state.paused lets a full rebuild bulk-load without them, and
+    # needs_rebuild asks the first reader to compute the rows for items stored before this.
+    """
+    CREATE TABLE own_posts (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        remote_id TEXT NOT NULL,
+        parent_id TEXT NOT NULL DEFAULT '',
+        thread_root_id TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        PRIMARY KEY (account_id, remote_id)
+    );
+    CREATE INDEX own_posts_by_parent ON own_posts(account_id, parent_id, created_at);
+    CREATE INDEX own_posts_by_thread ON own_posts(account_id, thread_root_id, created_at);
+    CREATE TABLE item_answers (
+        item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+        contact_id INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        answered_at REAL NOT NULL,
+        via TEXT NOT NULL,
+        delay REAL GENERATED ALWAYS AS (max(0.0, answered_at - created_at)) VIRTUAL
+    );
+    CREATE INDEX item_answers_by_contact
+        ON item_answers(contact_id, delay, answered_at, created_at);
+    CREATE TABLE tone_given (
+        reply_id INTEGER PRIMARY KEY REFERENCES replies(id) ON DELETE CASCADE,
+        contact_id INTEGER NOT NULL,
+        sent_at REAL NOT NULL,
+        polarity REAL NOT NULL
+    );
+    CREATE INDEX tone_given_by_contact ON tone_given(contact_id, sent_at, polarity);
+    CREATE TABLE contact_ledger (
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+        received INTEGER NOT NULL DEFAULT 0,
+        answered INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        streak INTEGER NOT NULL DEFAULT 0,
+        polarity_sum REAL NOT NULL DEFAULT 0,
+        given_sum REAL NOT NULL DEFAULT 0,
+        given_count INTEGER NOT NULL DEFAULT 0,
+        last_in REAL,
+        last_out REAL,
+        last_answered_item REAL,
+        median_delay REAL,
+        p90_delay REAL,
+        stale INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX contact_ledger_stale ON contact_ledger(contact_id) WHERE stale = 1;
+    CREATE TABLE ledger_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        paused INTEGER NOT NULL DEFAULT 0,
+        needs_rebuild INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO ledger_state(id, paused, needs_rebuild)
+        VALUES (1, 0, EXISTS (SELECT 1 FROM items));
+    -- Own posts already cached as thread context count too.
+    INSERT OR IGNORE INTO own_posts(account_id, remote_id, parent_id, thread_root_id, created_at)
+        SELECT account_id, remote_id, parent_id, item_root_id, created_at
+        FROM context_posts WHERE is_own = 1;
+    -- A covering index: the ledger reads a contact's items without touching the table.
+    DROP INDEX items_by_author;
+    CREATE INDEX items_by_author ON items(author_id, created_at, polarity, deleted_at);
+    -- Items still waiting, per author, with every column is:owed reads: checking a contact's
+    -- owed items never touches the table.
+    CREATE INDEX items_open_by_author ON items(author_id, created_at, kind, state, deleted_at)
+        WHERE state = 'new' AND deleted_at IS NULL;
+    -- "Is there a sent reply to this item?" (is:owed asks it per item): without both columns
+    -- the planner may walk every sent reply through replies_by_state instead.
+    CREATE INDEX replies_by_item_state ON replies(item_id, state);
+
+    -- A new item: count it, and look for an own post that already answers it.
+    CREATE TRIGGER ledger_item_added AFTER INSERT ON items BEGIN
+        INSERT INTO contact_ledger(contact_id, received, deleted, streak, polarity_sum, last_in)
+        VALUES (
+            new.author_id, 1, new.deleted_at IS NOT NULL, new.deleted_at IS NULL,
+            new.polarity, new.created_at
+        )
+        ON CONFLICT(contact_id) DO UPDATE SET
+            received = received + 1,
+            deleted = deleted + excluded.deleted,
+            streak = streak + (
+                excluded.streak AND new.created_at > coalesce(last_answered_item, -1e300)
+            ),
+            polarity_sum = polarity_sum + excluded.polarity_sum,
+            last_in = max(coalesce(last_in, excluded.last_in), excluded.last_in);
+        INSERT INTO item_answers(item_id, contact_id, created_at, answered_at, via)
+        SELECT new.id, new.author_id, new.created_at, answered_at, via FROM (
+            SELECT created_at AS answered_at, 'platform' AS via FROM own_posts
+            WHERE account_id = new.account_id AND parent_id = new.remote_id
+            UNION ALL
+            SELECT created_at, 'thread' FROM own_posts
+            WHERE account_id = new.account_id AND thread_root_id = new.thread_root_id
+                AND new.thread_root_id != '' AND parent_id != new.remote_id
+                AND created_at > new.created_at
+            ORDER BY 1 LIMIT 1
+        );
+    END;
+    CREATE TRIGGER ledger_item_deleted AFTER UPDATE OF deleted_at ON items
+    WHEN (old.deleted_at IS NULL) != (new.deleted_at IS NULL) BEGIN
+        UPDATE contact_ledger SET
+            deleted = deleted + (CASE WHEN new.deleted_at IS NULL THEN -1 ELSE 1 END),
+            streak = streak + (
+                CASE WHEN new.created_at > coalesce(last_answered_item, -1e300)
+                    AND NOT EXISTS (SELECT 1 FROM item_answers WHERE item_id = new.id)
+                THEN (CASE WHEN new.deleted_at IS NULL THEN 1 ELSE -1 END) ELSE 0 END
+            )
+        WHERE contact_id = new.author_id;
+    END;
+    CREATE TRIGGER ledger_item_tone AFTER UPDATE OF polarity ON items
+    WHEN old.polarity != new.polarity BEGIN
+        UPDATE contact_ledger SET polarity_sum = polarity_sum + new.polarity - old.polarity
+        WHERE contact_id = new.author_id;
+    END;
+    -- Removing items (an account removed) is rare: the reader recomputes the contact.
+    CREATE TRIGGER ledger_item_removed AFTER DELETE ON items BEGIN
+        UPDATE contact_ledger SET stale = 1 WHERE contact_id = old.author_id AND stale = 0;
+    END;
+
+    -- An own post answers the item it replies to, and (weaker) what came before it in the thread.
+    CREATE TRIGGER ledger_own_post_added AFTER INSERT ON own_posts BEGIN
+        INSERT INTO item_answers(item_id, contact_id, created_at, answered_at, via)
+        SELECT id, author_id, created_at, new.created_at, 'platform' FROM items
+        WHERE account_id = new.account_id AND remote_id = new.parent_id
+        ON CONFLICT(item_id) DO UPDATE SET answered_at = excluded.answered_at, via = excluded.via
+        WHERE excluded.answered_at < answered_at;
+        INSERT INTO item_answers(item_id, contact_id, created_at, answered_at, via)
+        SELECT id, author_id, created_at, new.created_at, 'thread' FROM items
+        WHERE account_id = new.account_id AND thread_root_id = new.thread_root_id
+            AND new.thread_root_id != '' AND remote_id != new.parent_id
+            AND created_at < new.created_at
+        ON CONFLICT(item_id) DO UPDATE SET answered_at = excluded.answered_at, via = excluded.via
+        WHERE excluded.answered_at < answered_at;
+    END;
+    -- Thread context shows the user's own posts too (replies made outside Rapport).
+    CREATE TRIGGER ledger_own_post_in_context AFTER INSERT ON context_posts
+    WHEN new.is_own = 1 BEGIN
+        INSERT INTO own_posts(account_id, remote_id, parent_id, thread_root_id, created_at)
+        VALUES (new.account_id, new.remote_id, new.parent_id, new.item_root_id, new.created_at)
+        ON CONFLICT(account_id, remote_id) DO NOTHING;
+    END;
+
+    -- A reply sent from Rapport answers its item; its tone is the tone the user gave.
+    CREATE TRIGGER ledger_reply_sent AFTER UPDATE OF state ON replies
+    WHEN new.state = 'sent' AND old.state != 'sent' BEGIN
+        INSERT INTO item_answers(item_id, contact_id, created_at, answered_at, via)
+        SELECT id, author_id, created_at, coalesce(new.sent_at, new.updated_at), 'rapport'
+        FROM items WHERE id = new.item_id
+        ON CONFLICT(item_id) DO UPDATE SET answered_at = excluded.answered_at, via = excluded.via
+        WHERE excluded.answered_at < answered_at;
+        INSERT INTO tone_given(reply_id, contact_id, sent_at, polarity)
+        SELECT new.id, author_id, coalesce(new.sent_at, new.updated_at),
+            json_extract(new.tone, '$.polarity')
+        FROM items WHERE id = new.item_id AND json_valid(new.tone)
+            AND typeof(json_extract(new.tone, '$.polarity')) IN ('integer', 'real')
+        ON CONFLICT(reply_id) DO NOTHING;
+    END;
+    CREATE TRIGGER ledger_reply_stored_sent AFTER INSERT ON replies
+    WHEN new.state = 'sent' BEGIN
+        INSERT INTO item_answers(item_id, contact_id, created_at, answered_at, via)
+        SELECT id, author_id, created_at, coalesce(new.sent_at, new.updated_at), 'rapport'
+        FROM items WHERE id = new.item_id
+        ON CONFLICT(item_id) DO UPDATE SET answered_at = excluded.answered_at, via = excluded.via
+        WHERE excluded.answered_at < answered_at;
+        INSERT INTO tone_given(reply_id, contact_id, sent_at, polarity)
+        SELECT new.id, author_id, coalesce(new.sent_at, new.updated_at),
+            json_extract(new.tone, '$.polarity')
+        FROM items WHERE id = new.item_id AND json_valid(new.tone)
+            AND typeof(json_extract(new.tone, '$.polarity')) IN ('integer', 'real')
+        ON CONFLICT(reply_id) DO NOTHING;
+    END;
+
+    -- The contact's row follows its answers: counts, the streak, median and p90 delay. The p90
+    -- (rank ceil(0.9 n)) is read from the long end: a walk of n/10 entries, not 9n/10.
+    CREATE TRIGGER ledger_answer_added AFTER INSERT ON item_answers
+    WHEN (SELECT paused FROM ledger_state) = 0 BEGIN
+        UPDATE contact_ledger SET
+            answered = answered + 1,
+            last_out = max(coalesce(last_out, new.answered_at), new.answered_at),
+            last_answered_item = max(
+                coalesce(last_answered_item, new.created_at), new.created_at
+            ),
+            streak = CASE WHEN new.created_at > coalesce(last_answered_item, -1e300) THEN (
+                SELECT count(*) FROM items
+                WHERE author_id = new.contact_id AND created_at > new.created_at
+                    AND deleted_at IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM item_answers a WHERE a.item_id = items.id)
+            ) ELSE streak END
+        WHERE contact_id = new.contact_id;
+        UPDATE contact_ledger SET
+            median_delay = (
+                SELECT avg(delay) FROM (
+                    SELECT delay FROM item_answers WHERE contact_id = new.contact_id
+                    ORDER BY delay
+                    LIMIT 2 - (SELECT answered FROM contact_ledger
+                               WHERE contact_id = new.contact_id) % 2
+                    OFFSET ((SELECT answered FROM contact_ledger
+                             WHERE contact_id = new.contact_id) - 1) / 2
+                )
+            ),
+            p90_delay = (
+                SELECT delay FROM item_answers WHERE contact_id = new.contact_id
+                ORDER BY delay DESC
+                LIMIT 1 OFFSET (SELECT answered - (9 * answered + 9) / 10 FROM contact_ledger
+                                WHERE contact_id = new.contact_id)
+            )
+        WHERE contact_id = new.contact_id;
+    END;
+    CREATE TRIGGER ledger_answer_moved AFTER UPDATE OF answered_at ON item_answers
+    WHEN (SELECT paused FROM ledger_state) = 0 BEGIN
+        UPDATE contact_ledger SET
+            last_out = CASE WHEN old.answered_at >= last_out THEN (
+                SELECT max(answered_at) FROM item_answers WHERE contact_id = new.contact_id
+            ) ELSE last_out END,
+            median_delay = (
+                SELECT avg(delay) FROM (
+                    SELECT delay FROM item_answers WHERE contact_id = new.contact_id
+                    ORDER BY delay
+                    LIMIT 2 - (SELECT answered FROM contact_ledger
+                               WHERE contact_id = new.contact_id) % 2
+                    OFFSET ((SELECT answered FROM contact_ledger
+                             WHERE contact_id = new.contact_id) - 1) / 2
+                )
+            ),
+            p90_delay = (
+                SELECT delay FROM item_answers WHERE contact_id = new.contact_id
+                ORDER BY delay DESC
+                LIMIT 1 OFFSET (SELECT answered - (9 * answered + 9) / 10 FROM contact_ledger
+                                WHERE contact_id = new.contact_id)
+            )
+        WHERE contact_id = new.contact_id;
+    END;
+    CREATE TRIGGER ledger_tone_given AFTER INSERT ON tone_given
+    WHEN (SELECT paused FROM ledger_state) = 0 BEGIN
+        UPDATE contact_ledger SET
+            given_sum = given_sum + new.polarity,
+            given_count = given_count + 1
+        WHERE contact_id = new.contact_id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

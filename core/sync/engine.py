@@ -32,7 +32,7 @@ from core.connectors.base import (
 )
 from core.connectors.registry import connector_class
 from core.http_client import make_client
-from core.models import Account, Cursor, Item
+from core.models import Account, Cursor, Item, ItemState
 from core.secrets import Credentials
 from core.store.repository import Store
 from core.sync.outbox import Outbox
@@ -183,6 +183,9 @@ class SyncEngine:
         stored = await self.store.cursor(name, stream)
         horizon = self.clock.now() - self.horizon
         async for page in connector.fetch(stream, stored.value if stored else None, horizon):
+            # The user's own posts (replies made outside Rapport) feed the ledger. Stored first:
+            # that is idempotent, so a crash before the cursor is saved only stores them again.
+            await self.store.save_own_posts(name, page.own_posts)
             fresh = await self._prepare_new(name, page.items)
             result = await self.store.ingest(name, page.items, Cursor(name, stream, page.cursor))
             await self._log_rule_hits(name, fresh)
@@ -203,6 +206,11 @@ class SyncEngine:
         new = [item for item in items if item.remote_id not in known]
         if not new:
             return []
+        # A thread the user muted stays muted: its new items never reach the inbox.
+        muted = await self.store.muted_thread_roots(account, (i.thread_root_id for i in new))
+        for each in new:
+            if each.thread_root_id in muted:
+                each.state = ItemState.MUTED
         if self._analyze is not None:
             self._analyze(new)
         if self._apply_rules is not None:

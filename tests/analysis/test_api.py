@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -81,13 +80,11 @@ def test_labels_never_carry_terminal_escapes(analyzer: ToneAnalyzer) -> None:
     assert all("\x1b" not in label for label in verdict.labels)
 
 
-def test_a_100kb_text_is_still_fast(analyzer: ToneAnalyzer) -> None:
+def test_a_100kb_text_is_still_read_to_the_end(analyzer: ToneAnalyzer) -> None:
     text = (
         "Thanks for the report, the fix is in the next release. But per my last email, " * 1300
     )[:100_000]
-    start = time.perf_counter()
-    verdict = analyzer.check(text, role="incoming")
-    assert time.perf_counter() - start < 1.5
+    verdict = analyzer.check(text, role="incoming")  # speed: python -m bench tone
     assert verdict.conflict  # the passive-aggressive phrase is still found
 
 
@@ -156,30 +153,18 @@ def test_public_names_are_importable() -> None:
 
 
 _IMPORT_PROBE = """
-import sys, time
-import core, dataclasses, re, enum, datetime  # what any Rapport process has loaded already
-start = time.perf_counter()
+import sys
 from core.analysis import ToneAnalyzer, ToneContext, Verdict, Reason, Correction
-elapsed = time.perf_counter() - start
 heavy = [m for m in ("vaderSentiment", "textblob", "nltk", "textual", "rich") if m in sys.modules]
-print(f"{elapsed:.4f} {','.join(heavy) or '-'}")
+print(",".join(heavy) or "-")
 """
 
 
-@pytest.mark.slow
-def test_importing_the_package_is_cheap_and_loads_no_models() -> None:
-    timings = []
-    for _ in range(3):  # best of three: the first run may pay for cold disk caches
-        out = subprocess.run(
-            [sys.executable, "-c", _IMPORT_PROBE],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-        assert out[1] == "-", f"imported at start: {out[1]}"
-        timings.append(float(out[0]))
-    assert min(timings) < 0.030
+def test_importing_the_package_loads_no_models_or_ui() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "-", f"imported at start: {out}"
 
 
 def test_sentiment_says_negative_neutral_or_positive(analyzer: ToneAnalyzer) -> None:

@@ -136,3 +136,23 @@ def test_matching_in_memory_agrees_with_the_store_on_the_basics() -> None:
     assert not matches(parse_query("crash -parser"), message, CONTEXT)
     assert not matches(parse_query("cras"), message, CONTEXT)
     assert not matches(parse_query("platform:github"), message, CONTEXT)
+
+
+async def test_an_item_answered_on_the_platform_or_deleted_is_not_owed(store: Store) -> None:
+    from core.models import ContextPost
+
+    own_answer = ContextPost(
+        remote_id="my-reply",
+        author=contact(99),
+        text="answered from my phone",
+        created_at=BASE_TIME + timedelta(hours=1),
+        parent_id="status-1",
+        is_own=True,
+    )
+    await store.save_own_posts("work", [own_answer])
+    third = await store.item_by_remote("work", "status-3")
+    assert third is not None
+    assert third.id is not None
+    await store.conn.execute("UPDATE items SET deleted_at = 1 WHERE id = ?", (third.id,))
+    await store.conn.commit()
+    assert await search(store, "is:owed") == ["status-2", "status-5"]

@@ -29,6 +29,8 @@ class Script:
     cut_after_post: list[ConnectorError] = field(default_factory=list)
     calls: int = 0
     read: list[str] = field(default_factory=list)
+    #: when set, item n belongs to thread "thread-{n % threads}"
+    threads: int = 0
 
     def tick(self) -> None:
         self.calls += 1
@@ -58,6 +60,9 @@ class ScriptedConnector(Connector):
             self.script.tick()
             end = min(self.script.total, position + self.script.page_size)
             items = [item(n, account_name=self.account.name) for n in range(position + 1, end + 1)]
+            if self.script.threads:
+                for each, n in zip(items, range(position + 1, end + 1), strict=True):
+                    each.thread_root_id = f"thread-{n % self.script.threads}"
             position = end
             yield Page(stream=stream, items=items, cursor={"position": position}, skipped=1)
 

@@ -244,3 +244,17 @@ async def test_rules_apply_to_new_items_and_show_in_their_history(store: Store) 
     assert item.id is not None
     assert item.tags == ["db"]
     assert ("rule", "sqlite talk") in [(a, d) for _, a, d in await store.history(item.id)]
+
+
+async def test_new_items_of_a_muted_thread_arrive_muted(store: Store) -> None:
+    script = Script(total=10, threads=2)
+    await engine_for(store, {"alpha": script}).run(ACCOUNTS[:1])
+    muted = await store.item_by_remote("alpha", "status-2")  # thread-0
+    assert muted is not None
+    assert muted.id is not None
+    await store.set_state([muted.id], ItemState.MUTED)
+
+    script.total = 20
+    await engine_for(store, {"alpha": script}).run(ACCOUNTS[:1])
+    arrived = [await store.item_by_remote("alpha", f"status-{n}") for n in (12, 13)]
+    assert [i.state for i in arrived if i] == [ItemState.MUTED, ItemState.NEW]
