@@ -16,6 +16,7 @@ DEFAULT_THEME = "rapport-dark"
 #: The app's own theme variables and their defaults (used when a theme leaves one out).
 APP_VARIABLES: dict[str, str] = {
     "conflict": "#EF5B5B",
+    "conflict-muted": "#5A2A2E",
     "positive": "#6BCB77",
     "owed": "#F2A65A",
     "muted-text": "#8A93A3",

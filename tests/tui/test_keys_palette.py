@@ -1,0 +1,219 @@
+"""Help lists every binding (as remapped), [keys] remaps, the palette offers everything, the
+theme choice is remembered, and the first run says what to do."""
+
+from __future__ import annotations
+
+from core.config import load_config, set_value
+from core.workspace import Workspace
+from tests.tui.conftest import (
+    SIZE,
+    make_app,
+    notifications,
+    screen_text,
+    seed,
+    settle,
+    standard_items,
+)
+from tui.keymap import check_keymap, known_bindings
+from tui.screens.help import HelpScreen
+from tui.screens.welcome import WelcomeScreen
+from tui.widgets.item_list import ItemList
+
+
+def configure(section: str, key: str, value: str) -> None:
+    workspace = Workspace.load()
+    workspace.paths.ensure()
+    set_value(workspace.paths, section, key, value)
+
+
+def test_every_binding_has_a_description_an_id_and_a_tooltip() -> None:
+    bindings = known_bindings()
+    assert len(bindings) > 30
+    for ident, binding in bindings.items():
+        assert binding.description, ident
+        assert binding.tooltip, ident
+        assert "." in ident, ident
+
+
+def test_keymap_check_reports_unknown_ids_and_bad_keys() -> None:
+    checked = check_keymap(
+        {"inbox.done": "d", "inbox.archive": "a", "list.down": "ctrl+", "done": "x"},
+        known_bindings(),
+    )
+    assert checked.keymap == {"inbox.done": "d"}
+    assert any("inbox.archive" in p for p in checked.problems)
+    assert any("list.down" in p for p in checked.problems)
+    assert any("did you mean inbox.done" in p for p in checked.problems)
+
+
+async def test_help_lists_the_bindings() -> None:
+    await seed(standard_items())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for expected in (
+            "Done",
+            "Snooze",
+            "Tag",
+            "Mute",
+            "Reply",
+            "Undo",
+            "Select",
+            "Search",
+            "Next owed",
+            "Next flagged",
+            "inbox.done",
+            "list.down",
+            "[keys]",
+        ):
+            assert expected in text, expected
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_user_keymap_remaps_and_unknown_ids_warn() -> None:
+    configure("keys", "inbox.done", "d")
+    configure("keys", "inbox.archive", "a")
+    assert load_config(Workspace.load().paths).keys["inbox.done"] == "d"
+    await seed(standard_items())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("inbox.archive" in n for n in notifications(app))
+        items = app.screen.query_one(ItemList)
+        await pilot.press("e")  # no longer bound
+        await settle(pilot)
+        assert items.total == 7
+        await pilot.press("d")
+        await settle(pilot)
+        assert items.total == 6
+        assert " d " in screen_text(app)  # the footer shows the new key
+        await pilot.press("question_mark")
+        await settle(pilot)
+        done = next(line for line in screen_text(app).splitlines() if "inbox.done" in line)
+        assert done.split("│")[1].split()[0] == "d"
+
+
+async def test_palette_offers_actions_views_themes_and_accounts() -> None:
+    await seed(standard_items())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for query, expected in [
+            ("snooze", "Snooze"),
+            ("next flag", "Next flagged"),
+            ("owed", "View: Owed"),
+            ("rapport-light", "Theme: rapport-light"),
+            ("account sky", "Account: sky (bluesky)"),
+            ("sync now", "Sync now"),
+        ]:
+            await pilot.press("ctrl+p")
+            await pilot.pause(0.2)
+            await pilot.press(*query)
+            await pilot.pause(0.5)
+            assert expected in screen_text(app), query
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+
+
+async def test_palette_runs_an_action() -> None:
+    await seed(standard_items())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"Done")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one(ItemList).total == 6
+
+
+async def test_theme_from_palette_is_remembered() -> None:
+    await seed(standard_items())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "rapport-dark"
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"rapport-light")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "rapport-light"
+    assert load_config(Workspace.load().paths).general.theme == "rapport-light"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "rapport-light"
+
+
+async def test_app_variables_come_from_the_theme() -> None:
+    await seed(standard_items())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        variables = app.get_css_variables()
+        for name in ("conflict", "positive", "owed", "platform-mastodon", "platform-bluesky"):
+            assert variables.get(name), name
+        dark = variables["conflict"]
+        app.theme = "rapport-light"
+        await pilot.pause()
+        assert app.get_css_variables()["conflict"] != dark
+
+
+async def test_broken_user_theme_is_skipped_with_a_warning() -> None:
+    workspace = Workspace.load()
+    workspace.paths.ensure()
+    folder = workspace.paths.config_dir / "themes"
+    folder.mkdir()
+    (folder / "broken.toml").write_text('name = "broken"\nprimary = "not a colour"\n')
+    (folder / "mine.toml").write_text('name = "mine"\nprimary = "#336699"\n')
+    await seed(standard_items())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("broken.toml" in n for n in notifications(app))
+        assert "mine" in app.available_themes
+
+
+async def test_first_run_shows_the_welcome_screen() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, WelcomeScreen)
+        text = screen_text(app)
+        assert "rapport demo" in text
+        assert "rapport accounts add" in text
+        squeezed = "".join(c for c in text if c not in " │\n")
+        assert str(Workspace.load().paths.config_file) in squeezed  # where things live
+        assert str(Workspace.load().paths.database) in squeezed
+        await pilot.press("r")  # still no account: stays, says so
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, WelcomeScreen)
+        assert any("no accounts" in n for n in notifications(app))
+
+
+async def test_welcome_opens_the_inbox_once_an_account_is_added() -> None:
+    from core.config import AccountConfig, add_account
+    from tui.screens.inbox import InboxScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, WelcomeScreen)
+        # meanwhile, in another terminal: rapport accounts add mastodon --name work ...
+        add_account(
+            Workspace.load().paths,
+            AccountConfig(name="work", platform="mastodon", base_url="https://m.example"),
+        )
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert "Inbox zero" in screen_text(app)

@@ -1,0 +1,143 @@
+"""The preview's thread (cached, fetched, failing inline), the sync status line, and what the
+app does not load at start."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+
+from core.models import Contact, ContextPost
+from core.sync.progress import AccountProgress, Phase, SyncSummary
+from core.timeutil import to_epoch
+from core.workspace import Workspace
+from tests.tui.conftest import NOW, SIZE, StubAnalyzer, item, make_app, screen_text, seed, settle
+from tui.messages import SyncFinished, SyncProgressed
+from tui.services import Services
+from tui.widgets.preview import PreviewPane
+from tui.widgets.sync_status import SyncStatus
+
+
+def reply_item():  # type: ignore[no-untyped-def]
+    return item(1, text="I disagree with your last point", parent_id="p-2",
+                thread_root_id="p-1")  # fmt: skip
+
+
+def post(remote_id: str, parent: str, text: str) -> ContextPost:
+    return ContextPost(
+        remote_id=remote_id,
+        author=Contact("mastodon", "you", "@me", "Me"),
+        text=text,
+        created_at=NOW - timedelta(hours=2),
+        parent_id=parent,
+        is_own=remote_id == "p-2",
+    )
+
+
+async def test_cached_thread_is_shown_above_the_message() -> None:
+    await seed([reply_item()])
+    store_posts = [post("p-1", "", "The original question"), post("p-2", "p-1", "My answer")]
+    app = make_app(analyzer=StubAnalyzer())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.services.store.save_context("work", "p-1", store_posts)  # type: ignore[union-attr]
+        await pilot.press("j", "k")  # come back: the details load again
+        await pilot.pause(0.3)
+        await settle(pilot)
+        thread = app.screen.query_one(PreviewPane).text_of("thread")
+        assert "The original question" in thread
+        assert "My answer" in thread
+        assert thread.index("The original question") < thread.index("My answer")
+        assert "you" in thread  # our own post is marked as ours
+
+
+async def test_thread_fetch_failure_is_shown_inline(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+
+    async def refuse(self: Services, entry):  # type: ignore[no-untyped-def]
+        calls.append(entry.remote_id)
+        raise RuntimeError("thread context: not found on the platform (HTTP 404)")
+
+    monkeypatch.setattr(Services, "can_fetch", lambda self, account: True)
+    monkeypatch.setattr(Services, "fetch_context", refuse)
+    await seed([reply_item()])
+    app = make_app(analyzer=StubAnalyzer())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert "thread unavailable: thread context: not found" in screen_text(app)
+        assert calls == ["mastodon-1"]
+        await pilot.press("j", "k")  # the failure is remembered: no second request
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert calls == ["mastodon-1"]
+
+
+async def test_thread_of_an_unconfigured_account_says_so() -> None:
+    await seed([reply_item()])
+    app = make_app(analyzer=StubAnalyzer())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert "thread not cached" in screen_text(app)
+
+
+async def test_sync_status_line_per_account() -> None:
+    await seed([item(1)])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        until = to_epoch(NOW + timedelta(minutes=15))
+        progress = [
+            AccountProgress("work", "mastodon", phase=Phase.SYNCING),
+            AccountProgress("sky", "bluesky", phase=Phase.RATE_LIMITED, wait_until=until),
+            AccountProgress("oss", "github", phase=Phase.FAILED,
+                            error="the platform refused the credentials (HTTP 401)"),
+        ]  # fmt: skip
+        for entry in progress:
+            app.post_message(SyncProgressed(entry))
+        await pilot.pause(0.1)
+        status = str(app.screen.query_one(SyncStatus).render())
+        assert "work syncing" in status
+        assert "sky rate-limited until 12:15" in status
+        assert "oss failed: the platform refused the credentials" in status
+        progress[0].phase = Phase.OK
+        app.post_message(SyncFinished(SyncSummary(accounts=[progress[0]])))
+        await pilot.pause(0.1)
+        assert "✓ work" in str(app.screen.query_one(SyncStatus).render())
+        app.post_message(SyncFinished(None, "sync running elsewhere"))
+        await pilot.pause(0.1)
+        assert "sync running elsewhere" in str(app.screen.query_one(SyncStatus).render())
+
+
+def test_the_analyser_and_connectors_are_not_loaded_at_start() -> None:
+    """Start-up time: the tone analyser loads on first use, connectors on the first fetch."""
+    home = Workspace.load().paths.config_dir.parent
+    script = textwrap.dedent(
+        f"""
+        import asyncio, os, sys
+        os.environ["RAPPORT_HOME"] = {str(home)!r}
+        from core.workspace import Workspace
+        from tui.app import RapportApp
+
+        async def main():
+            app = RapportApp(Workspace.load(), background_sync=False)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.pause(1.0)
+            heavy = [m for m in ("core.analysis.analyzer", "core.connectors.mastodon",
+                                 "core.sync.engine", "httpx") if m in sys.modules]
+            print("LOADED", heavy)
+
+        asyncio.run(main())
+        """
+    )
+    import asyncio
+
+    asyncio.run(seed([item(1), item(2)]))
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert "LOADED []" in result.stdout, result.stdout + result.stderr

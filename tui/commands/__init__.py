@@ -1,0 +1,1 @@
+"""Command palette providers (Ctrl+P): actions, views and saved searches, themes, accounts."""

@@ -1,0 +1,108 @@
+"""The inbox's views (numbered tabs and the user's saved searches) and the search on top of one.
+
+A view is a query in the search language (core.query); what the list shows is the view's query
+and the user's search ANDed together, compiled fresh each time (the owed threshold moves with
+the clock).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from core.models import Item
+from core.query import CompiledQuery, Query, QueryContext, matches, parse_query, to_sql
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    id: str
+    name: str
+    query: str
+    description: str
+    #: The digit that selects it, for the built-in views.
+    key: str = ""
+    empty: str = "Nothing here."
+
+
+BUILTIN_VIEWS: tuple[View, ...] = (
+    View(
+        "inbox",
+        "Inbox",
+        "is:new",
+        "open items: not done, snoozed or muted",
+        "1",
+        "Inbox zero. New mentions and replies land here as they sync.",
+    ),
+    View(
+        "owed",
+        "Owed",
+        "is:owed",
+        "addressed to you, open, older than your target reply time, unanswered",
+        "2",
+        "You owe nobody a reply right now.",
+    ),
+    View(
+        "flagged",
+        "Flagged",
+        "is:new is:flagged",
+        "open items whose tone looks like a conflict",
+        "3",
+        "No open item looks like a conflict.",
+    ),
+    View("all", "All", "", "everything, including done, snoozed and muted items", "4"),
+)
+
+
+def builtin_view(view_id: str) -> View:
+    return next(v for v in BUILTIN_VIEWS if v.id == view_id)
+
+
+def saved_views(saved: dict[str, str]) -> list[View]:
+    """The user's [views] from config, as views (invalid queries are left out)."""
+    views = []
+    for name, text in saved.items():
+        try:
+            parse_query(text)
+        except ValueError:
+            continue
+        views.append(View(f"saved:{name}", name, text, f"saved search: {text}"))
+    return views
+
+
+@dataclass(slots=True)
+class Scope:
+    """What the list shows: a view, plus the search typed over it."""
+
+    view: View
+    search: Query = field(default_factory=Query)
+
+    @property
+    def query(self) -> Query:
+        base = parse_query(self.view.query)
+        return Query(terms=[*base.terms, *self.search.terms], source=self.source)
+
+    @property
+    def source(self) -> str:
+        return " ".join(p for p in (self.view.query, self.search.source) if p)
+
+    def compiled(self, now: datetime, target: timedelta) -> CompiledQuery:
+        return to_sql(self.query, QueryContext(now=now, target_response=target))
+
+    def also(self, extra: str, now: datetime, target: timedelta) -> CompiledQuery:
+        """This scope narrowed by `extra` (e.g. is:owed, for jumping to the next owed item)."""
+        query = self.query
+        more = parse_query(extra)
+        return to_sql(
+            Query(terms=[*query.terms, *more.terms]),
+            QueryContext(now=now, target_response=target),
+        )
+
+    def still_matches(self, item: Item, now: datetime, target: timedelta) -> bool:
+        """Whether a changed item still belongs in the list, judged in memory.
+
+        Full-text words are skipped: triage never changes an item's text, so an item the index
+        matched before still matches. The exact count is checked afterwards in the background.
+        """
+        filters = Query(terms=[t for t in self.query.terms if t.key])
+        return matches(filters, item, QueryContext(now=now, target_response=target))
