@@ -19,14 +19,25 @@ OpenApp = Callable[[object], int]
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line naming the command's --help, and exit 2."""
+    """argparse, but a usage error is one line naming the command's --help, and exit 2.
+    No abbreviations: `--token SECRET` must not quietly become `--token-stdin`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments:"):
             # Never echo values back: one of them may be a secret typed in the wrong place.
-            options = [word for word in message.split()[2:] if word.startswith("-")]
-            named = f": {' '.join(options)}" if options else ""
-            message = f"unrecognized arguments{named} (secrets go on standard input)"
+            words = message.split()[2:]
+            options = [word for word in words if word.startswith("-")]
+            hidden = len(words) - len(options)
+            message = "unrecognized arguments" + (f": {' '.join(options)}" if options else "")
+            if hidden:
+                message += (
+                    f" and {hidden} value(s) not shown (a secret goes on standard input, never "
+                    "on the command line)"
+                )
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 

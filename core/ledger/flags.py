@@ -76,7 +76,7 @@ def owed_flag(facts: Facts, now: datetime, target: timedelta) -> Flag | None:
         return None
     goal = f"(your target is {duration(target)})"
     if facts.open.owed == 1:
-        sentence = f"{facts.name} is owed a reply; it has waited {duration(waited)} {goal}."
+        sentence = f"{facts.name} has waited {duration(waited)} for a reply {goal}."
     else:
         owed = count(facts.open.owed, "reply", "replies")
         sentence = f"{facts.name} is owed {owed}; the oldest has waited {duration(waited)} {goal}."

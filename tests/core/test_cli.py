@@ -64,8 +64,17 @@ def test_a_usage_error_is_one_line_and_exit_2() -> None:
 def test_a_secret_is_never_accepted_as_an_argument(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = cli(capsys, "accounts", "add", "mastodon", "--name", "w", "--token", TOKEN)
     assert code == 2
-    assert "unrecognized arguments" in err
+    assert "unrecognized arguments: --token and 1 value(s) not shown" in err
     assert TOKEN not in err
+
+
+def test_an_unknown_option_is_named_without_talk_of_secrets(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = cli(capsys, "demo", "--quiet")
+    assert code == 2
+    assert "unrecognized arguments: --quiet (see" in err
+    assert "secret" not in err
 
 
 def test_without_a_terminal_add_asks_for_token_stdin(capsys: pytest.CaptureFixture[str]) -> None:

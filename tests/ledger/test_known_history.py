@@ -146,7 +146,7 @@ async def test_flags_are_worded_for_people(built: History) -> None:
     ]
     bob = await ledger_for(built).contact_summary(await built.author_of("b1"))
     assert [f.sentence for f in bob.flags] == [
-        "Bob is owed a reply; it has waited 23 h (your target is 4 h)."
+        "Bob has waited 23 h for a reply (your target is 4 h)."
     ]
     assert bob.sentence == "2nd message, 1 unanswered, your one reply took 10 min"
 

@@ -217,3 +217,12 @@ async def test_welcome_opens_the_inbox_once_an_account_is_added() -> None:
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
         assert "Inbox zero" in screen_text(app)
+
+
+def test_the_readme_lists_every_key_as_the_app_binds_it() -> None:
+    from pathlib import Path
+
+    from scripts.keys_table import keys_table
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert keys_table() in readme, "README's key table is stale: python -m scripts.keys_table"

@@ -151,7 +151,7 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
                 yield ToneMeter(id="tone-meter")
                 yield Static(id="length")
             yield Static(id="verdict")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # our own ctrl+p binding shows (remappable)
 
     async def on_mount(self) -> None:
         area = self.query_one(DraftArea)

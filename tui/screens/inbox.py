@@ -27,6 +27,7 @@ from core.query import parse_query
 from core.store.inbox_sql import InboxRow
 from core.store.repository import StateSnapshot
 from tui.inbox_source import InboxSource
+from tui.keymap import known_bindings
 from tui.messages import SyncFinished, SyncProgressed
 from tui.modals.snooze import SnoozeModal
 from tui.modals.tag import TagChange, TagModal
@@ -254,7 +255,7 @@ class InboxScreen(Screen[None]):
         with Horizontal(id="main"):
             yield ItemList(id="items", now=self.services.clock.now, target=self.services.target)
             yield PreviewPane(id="preview")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # our own ctrl+p binding shows (remappable)
 
     @property
     def items(self) -> ItemList:
@@ -758,5 +759,9 @@ class InboxScreen(Screen[None]):
             HelpRow(", ".join(dict.fromkeys(grouped[i])), r.description, r.tooltip, r.id)
             for i, r in by_id.items()
         ]
-        order = {"inbox": 0, "list": 1, "search": 2, "app": 3}
-        return sorted(rows, key=lambda r: (order.get(r.id.split(".")[0], 9), r.id))
+        # Moving first, then acting, each in the order the code declares them (views 1-4 in turn).
+        group = {"list": 0, "inbox": 1, "search": 2, "app": 3}
+        declared = {ident: n for n, ident in enumerate(known_bindings())}
+        return sorted(
+            rows, key=lambda r: (group.get(r.id.split(".")[0], 9), declared.get(r.id, 0), r.id)
+        )

@@ -62,7 +62,7 @@ class WelcomeScreen(Screen[None]):
         text.append("    (set RAPPORT_HOME to keep everything in one folder)\n")
         with Vertical(id="welcome"):
             yield Static(text, id="welcome-text")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # our own ctrl+p binding shows (remappable)
 
     def action_recheck(self) -> None:
         self.post_message(self.Recheck())
