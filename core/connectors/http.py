@@ -48,9 +48,24 @@ async def send(
     try:
         return await client.request(method, url, **kwargs)
     except httpx.TimeoutException:
-        raise NetworkError(f"{what}: the platform did not answer in time") from None
+        raise NetworkError(f"{what}: {_host(url)} did not answer in time") from None
+    except httpx.ConnectError:
+        raise NetworkError(
+            f"{what}: cannot connect to {_host(url)} (offline, or a wrong server address?)"
+        ) from None
     except httpx.TransportError as exc:
-        raise NetworkError(f"{what}: network error ({type(exc).__name__})") from None
+        raise NetworkError(
+            f"{what}: network error talking to {_host(url)} ({type(exc).__name__})"
+        ) from None
+
+
+def _host(url: str) -> str:
+    """Where the request went, without path or query (which may carry ids or tokens)."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return "the platform"
+    return f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host or "the platform"
 
 
 def decode_json(response: httpx.Response, what: str) -> Any:

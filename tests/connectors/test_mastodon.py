@@ -526,6 +526,21 @@ async def test_server_errors_and_timeouts_are_network_errors(
             await make_connector(fake, client, clock).verify()
 
 
+async def test_an_unreachable_server_is_named_without_the_path(
+    fake: MastodonFake, clock: Clock
+) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as client:
+        with pytest.raises(NetworkError) as raised:
+            await make_connector(fake, client, clock).verify()
+    message = str(raised.value)
+    assert f"cannot connect to {httpx.URL(BASE_URL).host} " in message
+    assert "wrong server address" in message
+    assert "/api/" not in message
+
+
 async def test_a_refused_reply_says_why(connector: MastodonConnector, fake: MastodonFake) -> None:
     mention = fake.add_mention("alice@other.example", "ping")
     item = await item_for(connector, mention["status"]["id"])
