@@ -6,13 +6,16 @@ each, e.g. the ledger's queries) that all build on this base."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
-from core.store.database import write_transaction
+from core.store.database import in_transaction, write_transaction
+
+T = TypeVar("T")
 
 
 class StoreBase:
@@ -26,6 +29,25 @@ class StoreBase:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write_lock, write_transaction(self.conn) as conn:
             yield conn
+
+    async def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` with the plain sqlite3 connection on the connection's own thread: many
+        statements for the price of one round trip (aiosqlite queues calls in order, so nothing
+        else runs on the connection meanwhile)."""
+        conn = self.conn
+        # aiosqlite's queue of calls for its thread (what its own execute() goes through).
+        queue: Callable[[Callable[[], T]], Awaitable[T]] = conn._execute
+        return await queue(lambda: work(conn._conn))
+
+    async def _write_on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` in one write transaction (BEGIN IMMEDIATE ... COMMIT) on the connection's
+        thread: committed whole or rolled back, even if the caller is cancelled meanwhile."""
+        async with self._write_lock:
+            result = await self._on_thread(lambda db: in_transaction(db, lambda: work(db)))
+        # Let a coroutine waiting for the lock queue its transaction now, before this one goes on
+        # (to parse its next page, say) without yielding: the database works meanwhile.
+        await asyncio.sleep(0)
+        return result
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         async with self.conn.execute(sql, params) as cursor:

@@ -8,9 +8,10 @@ never block writers (WAL).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
@@ -18,6 +19,8 @@ from core.errors import StoreError
 from core.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 15_000
+
+T = TypeVar("T")
 
 
 async def connect(path: Path | str, *, migrate: bool = True) -> aiosqlite.Connection:
@@ -121,3 +124,17 @@ async def write_transaction(conn: aiosqlite.Connection) -> AsyncIterator[aiosqli
         await conn.execute("ROLLBACK")
         raise
     await conn.execute("COMMIT")
+
+
+def in_transaction(db: sqlite3.Connection, work: Callable[[], T]) -> T:
+    """The same for the plain sqlite3 connection, on aiosqlite's thread (see
+    StoreBase._write_on_thread): BEGIN IMMEDIATE, `work()`, COMMIT, rolled back on any error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = work()
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return result

@@ -16,6 +16,7 @@ from typing import Any
 
 from core.models import Item
 from core.query import DIRECT_KINDS, CompiledQuery
+from core.store import page_sql
 from core.store.base import StoreBase
 from core.store.rows import ITEM_COLUMNS, item_from_row, tags_from_text
 
@@ -217,21 +218,11 @@ class InboxQueries(StoreBase):
     async def muted_thread_roots(self, account: str, roots: Iterable[str]) -> set[str]:
         """Which of these thread roots the user muted (a muted item of the thread is stored):
         new items of those threads should arrive muted too."""
-        wanted = sorted({r for r in roots if r})
+        wanted = [r for r in roots if r]
         if not wanted:
             return set()
         account_id = await self.account_id(account)
-        found: set[str] = set()
-        for start in range(0, len(wanted), 400):
-            chunk = wanted[start : start + 400]
-            marks = ",".join("?" * len(chunk))
-            rows = await self._all(
-                "SELECT DISTINCT thread_root_id FROM items WHERE account_id = ? "
-                f"AND state = 'muted' AND thread_root_id IN ({marks})",
-                [account_id, *chunk],
-            )
-            found.update(str(r[0]) for r in rows)
-        return found
+        return await self._on_thread(lambda db: page_sql.muted_thread_roots(db, account_id, wanted))
 
     async def contact_activity(self, contact_id: int, item_id: int) -> ContactActivity:
         """Counts for the consistency line: how many messages, which one this is, how many are

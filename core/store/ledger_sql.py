@@ -13,6 +13,7 @@ Times are epoch seconds here; `core.ledger` turns them into datetimes and senten
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -314,40 +315,86 @@ def _ledger_row(row: Any) -> LedgerRow:
     return LedgerRow(**{name: row[name] for name in LedgerRow.__slots__})
 
 
+# Which contacts' answers a batch of own posts added or moved (see store_own_posts). Temporary:
+# per connection, never in the file. Not INSERT OR IGNORE: inside a trigger fired by an upsert
+# the outer statement's conflict policy (abort) overrides the trigger's own.
+_ANSWER_CHANGES = (
+    "CREATE TEMP TABLE IF NOT EXISTS answer_changes(contact_id INTEGER PRIMARY KEY)",
+    "CREATE TEMP TRIGGER IF NOT EXISTS answer_changes_added AFTER INSERT ON main.item_answers "
+    "WHEN (SELECT paused FROM ledger_state) = 1 BEGIN "
+    "INSERT INTO answer_changes(contact_id) SELECT new.contact_id WHERE NOT EXISTS "
+    "(SELECT 1 FROM answer_changes WHERE contact_id = new.contact_id); END",
+    "CREATE TEMP TRIGGER IF NOT EXISTS answer_changes_moved "
+    "AFTER UPDATE OF answered_at ON main.item_answers "
+    "WHEN (SELECT paused FROM ledger_state) = 1 BEGIN "
+    "INSERT INTO answer_changes(contact_id) SELECT new.contact_id WHERE NOT EXISTS "
+    "(SELECT 1 FROM answer_changes WHERE contact_id = new.contact_id); END",
+)
+_CHANGED = "{column} IN (SELECT contact_id FROM temp.answer_changes)"
+# The columns of a contact's row that follow from its answers, recomputed as a rebuild does.
+_RECOMPUTE_ANSWERED = tuple(
+    _RECOMPUTE_CONTACTS[n].format(
+        only_ledger=_CHANGED.format(column="contact_ledger.contact_id"),
+        only_answers=_CHANGED.format(column="contact_id"),
+    )
+    for n in (1, 3, 4)
+)
+
+
+def store_own_posts(db: sqlite3.Connection, account_id: int, posts: Sequence[ContextPost]) -> None:
+    """Store the user's own posts seen on the platform (idempotent). The thread of a post is the
+    thread of what it replies to when that is known (an item, context or another own post),
+    else its parent. Call inside a write transaction.
+
+    Each post answers the item it replies to and the earlier items of its thread, and the
+    ledger keeps the earliest answer of each item. Streams list newest first, so every older
+    post moves the answers of its thread again, and each move recomputed the contact's row
+    (median and p90 delay included). Here the row triggers are paused while the posts go in,
+    the contacts whose answers changed are noted, and their rows are recomputed once, the way
+    a rebuild computes them: the same rows, without the work in between."""
+    rows = [
+        (account_id, p.remote_id, p.parent_id, to_epoch(p.created_at))
+        for p in {p.remote_id: p for p in posts}.values()
+    ]
+    if not rows:
+        return
+    for statement in _ANSWER_CHANGES:
+        db.execute(statement)
+    db.execute("DELETE FROM temp.answer_changes")
+    (paused,) = db.execute("SELECT paused FROM ledger_state").fetchone()
+    if not paused:
+        db.execute("UPDATE ledger_state SET paused = 1")
+    db.executemany(
+        "INSERT INTO own_posts(account_id, remote_id, parent_id, thread_root_id, "
+        "created_at) VALUES (?1, ?2, ?3, CASE WHEN ?3 = '' THEN '' ELSE coalesce("
+        "(SELECT thread_root_id FROM items WHERE account_id = ?1 AND remote_id = ?3 "
+        "AND thread_root_id != ''), "
+        "(SELECT item_root_id FROM context_posts WHERE account_id = ?1 "
+        "AND remote_id = ?3), "
+        "(SELECT thread_root_id FROM own_posts WHERE account_id = ?1 "
+        "AND remote_id = ?3 AND thread_root_id != ''), ?3) END, ?4) "
+        "ON CONFLICT(account_id, remote_id) DO NOTHING",
+        rows,
+    )
+    if paused:  # a rebuild in progress recomputes everything itself
+        return
+    db.execute("UPDATE ledger_state SET paused = 0")
+    for statement in _RECOMPUTE_ANSWERED:
+        db.execute(statement)
+
+
 class LedgerQueries(StoreBase):
     # ---- the user's own posts ------------------------------------------------------------------
 
     async def save_own_posts(self, account: str, posts: Sequence[ContextPost]) -> None:
         """Store the user's own posts seen on the platform (replies made outside Rapport).
 
-        Idempotent, so the engine stores them before the page's items and cursor: a crash in
-        between fetches the page again. The thread of a post is the thread of what it replies
-        to when that is known (an item, context or another own post), else its parent."""
+        Idempotent. The sync engine stores a page's own posts with its items and cursor
+        (`ingest(..., own_posts=...)`); see `store_own_posts`."""
         if not posts:
             return
         account_id = await self.account_id(account)
-        rows = [
-            (
-                account_id,
-                post.remote_id,
-                post.parent_id,
-                to_epoch(post.created_at),
-            )
-            for post in {p.remote_id: p for p in posts}.values()
-        ]
-        async with self.transaction():
-            await self.conn.executemany(
-                "INSERT INTO own_posts(account_id, remote_id, parent_id, thread_root_id, "
-                "created_at) VALUES (?1, ?2, ?3, CASE WHEN ?3 = '' THEN '' ELSE coalesce("
-                "(SELECT thread_root_id FROM items WHERE account_id = ?1 AND remote_id = ?3 "
-                "AND thread_root_id != ''), "
-                "(SELECT item_root_id FROM context_posts WHERE account_id = ?1 "
-                "AND remote_id = ?3), "
-                "(SELECT thread_root_id FROM own_posts WHERE account_id = ?1 "
-                "AND remote_id = ?3 AND thread_root_id != ''), ?3) END, ?4) "
-                "ON CONFLICT(account_id, remote_id) DO NOTHING",
-                rows,
-            )
+        await self._write_on_thread(lambda db: store_own_posts(db, account_id, posts))
 
     async def own_post_count(self, account: str | None = None) -> int:
         if account is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,15 +22,16 @@ from core.models import (
     Tone,
 )
 from core.query import CompiledQuery
+from core.store import page_sql
 from core.store.database import connect
 from core.store.inbox_sql import InboxQueries
 from core.store.ledger_sql import LedgerQueries
+from core.store.page_sql import IngestResult
 from core.store.rows import (
     ITEM_COLUMNS,
     ITEM_FROM,
     REPLY_COLUMNS,
     item_from_row,
-    item_values,
     reply_from_row,
     tags_from_text,
     tags_to_text,
@@ -39,14 +40,7 @@ from core.store.rows import (
 from core.store.tone_sql import ToneQueries
 from core.timeutil import from_epoch, to_epoch, utcnow
 
-_CHUNK = 400  # stay well under SQLite's bound-parameter limit
-
-
-@dataclass(slots=True)
-class IngestResult:
-    new_ids: list[int] = field(default_factory=list)
-    updated: int = 0
-    unchanged: int = 0
+_CHUNK = page_sql.CHUNK
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,50 +120,10 @@ class Store(InboxQueries, LedgerQueries, ToneQueries):
     async def upsert_contacts(self, contacts: Iterable[Contact]) -> dict[tuple[str, str, str], int]:
         """Insert or refresh contacts (a changed handle updates in place); returns their ids."""
         now = to_epoch(utcnow())
-        unique = {(c.platform, c.instance, c.remote_id): c for c in contacts}
-        if not unique:
+        wanted = list(contacts)
+        if not wanted:
             return {}
-        await self.conn.executemany(
-            "INSERT INTO contacts(platform, instance, remote_id, handle, display_name, "
-            "profile_url, links, bio, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?) "
-            "ON CONFLICT(platform, instance, remote_id) DO UPDATE SET "
-            "handle = excluded.handle, "
-            "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name "
-            "ELSE display_name END, "
-            "profile_url = CASE WHEN excluded.profile_url != '' THEN excluded.profile_url "
-            "ELSE profile_url END, "
-            "links = CASE WHEN excluded.links != '[]' THEN excluded.links ELSE links END, "
-            "bio = CASE WHEN excluded.bio != '' THEN excluded.bio ELSE bio END, "
-            "last_seen = excluded.last_seen "
-            "WHERE handle IS NOT excluded.handle OR display_name IS NOT excluded.display_name "
-            "OR last_seen < excluded.last_seen - 3600",
-            [
-                (
-                    c.platform,
-                    c.instance,
-                    c.remote_id,
-                    c.handle,
-                    c.display_name,
-                    c.profile_url,
-                    json.dumps(c.links),
-                    c.bio,
-                    now,
-                    now,
-                )
-                for c in unique.values()
-            ],
-        )
-        ids: dict[tuple[str, str, str], int] = {}
-        keys = list(unique)
-        for start in range(0, len(keys), _CHUNK // 3):
-            chunk = keys[start : start + _CHUNK // 3]
-            clause = " OR ".join(["(platform = ? AND instance = ? AND remote_id = ?)"] * len(chunk))
-            params = [part for key in chunk for part in key]
-            for row in await self._all(
-                f"SELECT id, platform, instance, remote_id FROM contacts WHERE {clause}", params
-            ):
-                ids[(row[1], row[2], row[3])] = int(row[0])
-        return ids
+        return await self._on_thread(lambda db: page_sql.upsert_contacts(db, wanted, now))
 
     async def contact(self, contact_id: int) -> Contact | None:
         row = await self._one(
@@ -195,87 +149,33 @@ class Store(InboxQueries, LedgerQueries, ToneQueries):
     # ---- ingest: items and the cursor advance in one transaction ------------------------------
 
     async def ingest(
-        self, account: str, items: Sequence[Item], cursor: Cursor | None = None
+        self,
+        account: str,
+        items: Sequence[Item],
+        cursor: Cursor | None = None,
+        own_posts: Sequence[ContextPost] = (),
     ) -> IngestResult:
-        """Upsert a page of items and advance the cursor atomically; re-ingesting is a no-op."""
-        async with self.transaction():
-            return await self._ingest_locked(account, items, cursor)
+        """Upsert a page of items and advance the cursor atomically; re-ingesting is a no-op.
 
-    async def _ingest_locked(
-        self, account: str, items: Sequence[Item], cursor: Cursor | None
-    ) -> IngestResult:
-        result = IngestResult()
+        `own_posts` (the user's own posts the page brought) are stored first, in the same
+        transaction. The whole page is one call on the connection's thread (core.store.page_sql).
+        """
         account_id = await self.account_id(account)
         now = to_epoch(utcnow())
-        batch = {item.remote_id: item for item in items}  # a page may repeat an item
-        if batch:
-            author_ids = await self.upsert_contacts(item.author for item in batch.values())
-            existing = await self._existing_items(account_id, list(batch))
-            fresh: list[tuple[Any, ...]] = []
-            changed: list[tuple[Any, ...]] = []
-            for remote_id, item in batch.items():
-                key = (item.author.platform, item.author.instance, item.author.remote_id)
-                values = item_values(item, account_id, author_ids[key], now)
-                before = existing.get(remote_id)
-                if before is None:
-                    fresh.append(values)
-                elif before != (item.text, item.markup, item.url, None):
-                    changed.append((item.text, item.markup, item.url, now, account_id, remote_id))
-                else:
-                    result.unchanged += 1
-            if fresh:
-                await self.conn.executemany(
-                    "INSERT INTO items(account_id, remote_id, kind, author_id, author_label, text, "
-                    "markup, markup_format, url, created_at, thread_root_id, parent_id, "
-                    "is_question, polarity, risk, conflict, reasons, platform_data, fetched_at, "
-                    "updated_at, tags, state, snoozed_until, important) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                    "ON CONFLICT(account_id, remote_id) DO NOTHING",
-                    fresh,
-                )
-                ids = await self._existing_ids(account_id, [v[1] for v in fresh])
-                result.new_ids = [ids[v[1]] for v in fresh if v[1] in ids]
-            if changed:
-                await self.conn.executemany(
-                    "UPDATE items SET text = ?, markup = ?, url = ?, updated_at = ?, "
-                    "deleted_at = NULL WHERE account_id = ? AND remote_id = ?",
-                    changed,
-                )
-                result.updated = len(changed)
-        if cursor is not None:
-            await self._save_cursor(account_id, cursor, now)
-        return result
-
-    async def _existing_items(
-        self, account_id: int, remote_ids: list[str]
-    ) -> dict[str, tuple[str, str, str, float | None]]:
-        found: dict[str, tuple[str, str, str, float | None]] = {}
-        for start in range(0, len(remote_ids), _CHUNK):
-            chunk = remote_ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for row in await self._all(
-                "SELECT remote_id, text, markup, url, deleted_at FROM items "
-                f"WHERE account_id = ? AND remote_id IN ({marks})",
-                [account_id, *chunk],
-            ):
-                found[row[0]] = (row[1], row[2], row[3], row[4])
-        return found
-
-    async def _existing_ids(self, account_id: int, remote_ids: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for start in range(0, len(remote_ids), _CHUNK):
-            chunk = remote_ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for row in await self._all(
-                f"SELECT remote_id, id FROM items WHERE account_id = ? AND remote_id IN ({marks})",
-                [account_id, *chunk],
-            ):
-                found[row[0]] = int(row[1])
-        return found
+        return await self._write_on_thread(
+            lambda db: page_sql.ingest(db, account_id, items, cursor, own_posts, now)
+        )
 
     async def known_remote_ids(self, account: str, remote_ids: list[str]) -> set[str]:
         account_id = await self.account_id(account)
-        return set(await self._existing_ids(account_id, remote_ids))
+        found = await self._on_thread(lambda db: page_sql.existing_ids(db, account_id, remote_ids))
+        return set(found)
+
+    async def screen_new(self, account: str, items: Sequence[Item]) -> tuple[set[str], set[str]]:
+        """Which of a page's items are stored already, and which thread roots of the others the
+        user muted: the sync engine's two questions before analysis, in one round trip."""
+        account_id = await self.account_id(account)
+        return await self._on_thread(lambda db: page_sql.screen(db, account_id, items))
 
     async def mark_deleted(self, account: str, remote_id: str) -> bool:
         """The platform says an item is gone: keep it (history counts) but mark it."""
@@ -289,14 +189,6 @@ class Store(InboxQueries, LedgerQueries, ToneQueries):
         return cursor.rowcount > 0
 
     # ---- cursors -------------------------------------------------------------------------------
-
-    async def _save_cursor(self, account_id: int, cursor: Cursor, now: float) -> None:
-        await self.conn.execute(
-            "INSERT INTO cursors(account_id, stream, value, updated_at) VALUES (?,?,?,?) "
-            "ON CONFLICT(account_id, stream) DO UPDATE SET value = excluded.value, "
-            "updated_at = excluded.updated_at",
-            (account_id, cursor.stream, json.dumps(cursor.value, sort_keys=True), now),
-        )
 
     async def cursor(self, account: str, stream: str) -> Cursor | None:
         account_id = await self.account_id(account)

@@ -43,8 +43,9 @@ log = logging.getLogger("rapport.sync")
 
 ConnectorFactory = Callable[[Account, Credentials, httpx.AsyncClient], Connector]
 CredentialsLookup = Callable[[str], Credentials | None]
-#: Sets the tone of new items in place (the analyser, or nothing).
-Analyze = Callable[[Sequence[Item]], None]
+#: Sets the tone of new items in place (the analyser, or nothing); may return an awaitable
+#: that does so (analysis in another process).
+Analyze = Callable[[Sequence[Item]], Awaitable[None] | None]
 #: Applies ingest rules to new items in place; returns (item remote id, rule name) hits.
 ApplyRules = Callable[[Sequence[Item]], list[tuple[str, str]]]
 ProgressCallback = Callable[[AccountProgress], None]
@@ -183,11 +184,11 @@ class SyncEngine:
         stored = await self.store.cursor(name, stream)
         horizon = self.clock.now() - self.horizon
         async for page in connector.fetch(stream, stored.value if stored else None, horizon):
-            # The user's own posts (replies made outside Rapport) feed the ledger. Stored first:
-            # that is idempotent, so a crash before the cursor is saved only stores them again.
-            await self.store.save_own_posts(name, page.own_posts)
             fresh = await self._prepare_new(name, page.items)
-            result = await self.store.ingest(name, page.items, Cursor(name, stream, page.cursor))
+            # The user's own posts (replies made outside Rapport) feed the ledger: stored with
+            # the page's items and cursor, in the same transaction.
+            cursor = Cursor(name, stream, page.cursor)
+            result = await self.store.ingest(name, page.items, cursor, page.own_posts)
             await self._log_rule_hits(name, fresh)
             progress.pages += 1
             progress.new += len(result.new_ids)
@@ -202,17 +203,19 @@ class SyncEngine:
         """Analyse and apply rules to the items not stored yet (re-fetched ones keep theirs)."""
         if not items:
             return []
-        known = await self.store.known_remote_ids(account, [i.remote_id for i in items])
+        # One round trip: which are stored already, and which of the others' threads are muted.
+        known, muted = await self.store.screen_new(account, items)
         new = [item for item in items if item.remote_id not in known]
         if not new:
             return []
         # A thread the user muted stays muted: its new items never reach the inbox.
-        muted = await self.store.muted_thread_roots(account, (i.thread_root_id for i in new))
         for each in new:
             if each.thread_root_id in muted:
                 each.state = ItemState.MUTED
         if self._analyze is not None:
-            self._analyze(new)
+            pending = self._analyze(new)
+            if pending is not None:
+                await pending
         if self._apply_rules is not None:
             return self._apply_rules(new)
         return []

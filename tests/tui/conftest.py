@@ -17,6 +17,8 @@ from core.clock import FakeClock
 from core.models import Account, Contact, Item, ItemKind, ItemState, Tone
 from core.store.repository import Store
 from core.workspace import Workspace
+from tests.tui.waits import settle as settle
+from tests.tui.waits import until as until
 from tui.app import RapportApp
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -198,21 +200,6 @@ def make_app(**options: Any) -> RapportApp:
     options.setdefault("clock", FakeClock(start=NOW.timestamp()))
     options.setdefault("background_sync", False)
     return RapportApp(Workspace.load(), **options)
-
-
-async def settle(pilot: Any, *, within: float = 5.0) -> None:
-    """Wait until the list has its rows and count, and no worker is busy."""
-    app = pilot.app
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        await pilot.pause(0.02)
-        busy = [w for w in app.workers if not w.is_finished and w.group != "sync"]
-        items = app.screen.query("#items")
-        loaded = not items or items.first().loaded
-        if not busy and loaded:
-            await pilot.pause(0.02)
-            return
-    raise AssertionError("the app did not settle in time")
 
 
 def screen_lines(app: RapportApp) -> list[str]:

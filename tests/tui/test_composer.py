@@ -16,6 +16,7 @@ from tests.tui.conftest import (
     seed,
     settle,
     standard_items,
+    until,
 )
 from tui.screens.composer import ComposerScreen
 from tui.widgets.draft_area import DraftArea
@@ -39,8 +40,7 @@ async def replies(
 async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     area = pilot.app.screen.query_one(DraftArea)
     area.insert(text)
-    await pilot.pause(0.4)  # the tone check runs after typing pauses
-    await settle(pilot)
+    await settle(pilot)  # the tone check runs after typing pauses; settle waits for it
 
 
 async def test_unflagged_reply_is_queued_with_one_key() -> None:
@@ -62,8 +62,6 @@ async def test_unflagged_reply_is_queued_with_one_key() -> None:
         assert [(r.state, r.forced, r.text) for r in sent] == [
             (ReplyState.QUEUED, False, "Glad it helps, thanks for the report!")
         ]
-        await pilot.pause(0.3)
-        await settle(pilot)
         assert "queued" in screen_text(app)  # the preview shows the reply's state
         assert "⇡" in screen_text(app)  # and the list marks it
 
@@ -87,6 +85,11 @@ async def test_flagged_reply_needs_the_second_key_and_enter_never_sends() -> Non
         assert "Ctrl+F to send it anyway" in screen_text(app)
         assert await replies() == []
         await pilot.press("ctrl+s")  # pressing send again is not a confirmation
+        await until(
+            pilot,
+            lambda: any("Ctrl+F sends it anyway" in n for n in notifications(app)),
+            "the second Ctrl+S to be answered",
+        )
         await settle(pilot)
         assert await replies() == []
         await pilot.press("enter", "enter")  # Enter only adds lines (and disarms)
@@ -129,7 +132,13 @@ async def test_draft_is_saved_while_typing_and_restored_after_quitting() -> None
         await pilot.press("r")
         await settle(pilot)
         await type_text(pilot, "Half a thought about the")
-        await pilot.pause(0.8)
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        await until(
+            pilot,
+            lambda: composer.saved_text == "Half a thought about the",
+            "the draft to be saved while typing",
+        )
         store = app.services.store  # type: ignore[union-attr]
         row = await store.item_by_remote("work", "mastodon-1")
         assert row is not None
@@ -179,9 +188,18 @@ async def test_bluesky_counts_graphemes_and_refuses_a_too_long_reply() -> None:
         await type_text(pilot, family * 10)
         assert "290 of 300 graphemes left" in screen_text(app)
         app.screen.query_one(DraftArea).insert("x" * 291)
-        await pilot.pause(0.3)
+        await until(
+            pilot,
+            lambda: "1 over the bluesky limit of 300 graphemes" in screen_text(app),
+            "the length to show the excess",
+        )
         assert "1 over the bluesky limit of 300 graphemes" in screen_text(app)
         await pilot.press("ctrl+s")
+        await until(
+            pilot,
+            lambda: any("Too long for bluesky" in n for n in notifications(app)),
+            "the reply to be refused as too long",
+        )
         await settle(pilot)
         assert isinstance(app.screen, ComposerScreen)
         assert await replies("bluesky-1", account="sky") == []
@@ -216,10 +234,13 @@ async def test_the_real_analyser_gates_a_hostile_reply() -> None:
         await pilot.press("r")
         await settle(pilot)
         await type_text(pilot, "Just google it, this is obvious. Nobody asked for your garbage.")
-        await pilot.pause(1.0)
-        await settle(pilot)
         await pilot.press("ctrl+s")
-        await settle(pilot, within=10)
+        await settle(pilot)
+        await until(
+            pilot,
+            lambda: "Ctrl+F to send it anyway" in screen_text(app),
+            "the refusal and its reasons",
+        )
         assert isinstance(app.screen, ComposerScreen)
         assert await replies() == []
         await pilot.press("ctrl+f")
@@ -244,8 +265,7 @@ async def test_a_failed_reply_can_be_retried() -> None:
         assert reply.id is not None
         await store.update_reply(reply.id, ReplyState.FAILED, error="the thread is locked")
         await pilot.press("j", "k")
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await settle(pilot)  # the preview has the item's details (its replies) again
         assert "failed: the thread is locked" in screen_text(app)
         await pilot.press("R")
         await settle(pilot)

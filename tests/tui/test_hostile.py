@@ -15,6 +15,7 @@ from tests.tui.conftest import (
     seed,
     segments_text,
     settle,
+    until,
 )
 from tui.text import highlight_spans, one_line, safe
 
@@ -63,9 +64,7 @@ async def test_hostile_message_is_shown_literally_everywhere() -> None:
     await seed([entry, item(2, text="a calm message")])
     app = make_app(analyzer=StubAnalyzer())
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await settle(pilot)  # the preview has the item's details and the reasons' words
         shown = screen_text(app)
         assert "[bold red]x[/]" in shown  # markup shown as typed, not applied
         assert "[link=https://x]y[/link]" in shown
@@ -95,7 +94,7 @@ async def test_pasted_escapes_never_reach_the_draft() -> None:
 
         area = app.screen.query_one(DraftArea)
         app.post_message(events.Paste("hi \x1b]0;pwned\x07there\u202e!"))
-        await pilot.pause(0.2)
+        await until(pilot, lambda: area.text != "", "the paste to reach the draft")
         assert area.text == "hi there!"
 
 
@@ -107,7 +106,9 @@ async def test_pasted_escapes_never_reach_the_search_box() -> None:
         await pilot.press("slash")
         await pilot.pause()
         from textual import events
+        from textual.widgets import Input
 
         app.post_message(events.Paste("tag:\x1b[31mbug\u202e\nsecond line"))
-        await pilot.pause(0.2)
+        field = app.screen.query_one("#search-input", Input)
+        await until(pilot, lambda: field.value != "", "the paste to reach the search box")
         assert app.screen.query_one("#search-input").value == "tag:bug"  # type: ignore[attr-defined]

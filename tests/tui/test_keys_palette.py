@@ -3,6 +3,8 @@ theme choice is remembered, and the first run says what to do."""
 
 from __future__ import annotations
 
+from textual.command import CommandPalette
+
 from core.config import load_config, set_value
 from core.workspace import Workspace
 from tests.tui.conftest import (
@@ -13,6 +15,7 @@ from tests.tui.conftest import (
     seed,
     settle,
     standard_items,
+    until,
 )
 from tui.keymap import check_keymap, known_bindings
 from tui.screens.help import HelpScreen
@@ -24,6 +27,15 @@ def configure(section: str, key: str, value: str) -> None:
     workspace = Workspace.load()
     workspace.paths.ensure()
     set_value(workspace.paths, section, key, value)
+
+
+def palette_open(app) -> bool:  # type: ignore[no-untyped-def]
+    return isinstance(app.screen, CommandPalette)
+
+
+async def open_palette(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: palette_open(pilot.app), "the command palette to open")
 
 
 def test_every_binding_has_a_description_an_id_and_a_tooltip() -> None:
@@ -111,13 +123,12 @@ async def test_palette_offers_actions_views_themes_and_accounts() -> None:
             ("account sky", "Account: sky (bluesky)"),
             ("sync now", "Sync now"),
         ]:
-            await pilot.press("ctrl+p")
-            await pilot.pause(0.2)
+            await open_palette(pilot)
             await pilot.press(*query)
-            await pilot.pause(0.5)
+            await settle(pilot)  # the search for what was typed has finished
             assert expected in screen_text(app), query
             await pilot.press("escape")
-            await pilot.pause(0.1)
+            await until(pilot, lambda: not palette_open(app), "the palette to close")
 
 
 async def test_palette_runs_an_action() -> None:
@@ -125,10 +136,9 @@ async def test_palette_runs_an_action() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await open_palette(pilot)
         await pilot.press(*"Done")
-        await pilot.pause(0.5)
+        await settle(pilot)  # the search for what was typed has finished
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.query_one(ItemList).total == 6
@@ -140,10 +150,9 @@ async def test_theme_from_palette_is_remembered() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.theme == "rapport-dark"
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await open_palette(pilot)
         await pilot.press(*"rapport-light")
-        await pilot.pause(0.5)
+        await settle(pilot)  # the search for what was typed has finished
         await pilot.press("enter")
         await settle(pilot)
         assert app.theme == "rapport-light"
@@ -186,7 +195,7 @@ async def test_broken_user_theme_is_skipped_with_a_warning() -> None:
 async def test_first_run_shows_the_welcome_screen() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, WelcomeScreen), "the welcome screen")
         assert isinstance(app.screen, WelcomeScreen)
         text = screen_text(app)
         assert "rapport demo" in text
@@ -195,7 +204,11 @@ async def test_first_run_shows_the_welcome_screen() -> None:
         assert str(Workspace.load().paths.config_file) in squeezed  # where things live
         assert str(Workspace.load().paths.database) in squeezed
         await pilot.press("r")  # still no account: stays, says so
-        await pilot.pause(0.2)
+        await until(
+            pilot,
+            lambda: any("no accounts" in n for n in notifications(app)),
+            "the recheck to be answered",
+        )
         assert isinstance(app.screen, WelcomeScreen)
         assert any("no accounts" in n for n in notifications(app))
 
@@ -206,7 +219,7 @@ async def test_welcome_opens_the_inbox_once_an_account_is_added() -> None:
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, WelcomeScreen), "the welcome screen")
         assert isinstance(app.screen, WelcomeScreen)
         # meanwhile, in another terminal: rapport accounts add mastodon --name work ...
         add_account(

@@ -78,8 +78,7 @@ async def test_views_switch_with_digits_and_show_counts() -> None:
     await seed(standard_items())
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.pause(0.6)  # the tabs' counts are refreshed in the background
+        await settle(pilot)  # the tabs' counts are refreshed in the background: settle waits
         tabs = str(app.screen.query_one(ViewTabs).render())
         # 7 open; owed = open, addressed, older than 4 h (items 3..8 minus the done one)
         assert "Inbox 7" in tabs

@@ -12,8 +12,19 @@ from core.models import Contact, ContextPost
 from core.sync.progress import AccountProgress, Phase, SyncSummary
 from core.timeutil import to_epoch
 from core.workspace import Workspace
-from tests.tui.conftest import NOW, SIZE, StubAnalyzer, item, make_app, screen_text, seed, settle
+from tests.tui.conftest import (
+    NOW,
+    SIZE,
+    StubAnalyzer,
+    item,
+    make_app,
+    screen_text,
+    seed,
+    settle,
+    until,
+)
 from tui.messages import SyncFinished, SyncProgressed
+from tui.screens.inbox import InboxScreen
 from tui.services import Services
 from tui.widgets.preview import PreviewPane
 from tui.widgets.sync_status import SyncStatus
@@ -22,6 +33,11 @@ from tui.widgets.sync_status import SyncStatus
 def reply_item():  # type: ignore[no-untyped-def]
     return item(1, text="I disagree with your last point", parent_id="p-2",
                 thread_root_id="p-1")  # fmt: skip
+
+
+def older_item():  # type: ignore[no-untyped-def]
+    """Somewhere to move to and back from (j, k): on a list of one item they go nowhere."""
+    return item(2, text="An older message, not in a thread")
 
 
 def post(remote_id: str, parent: str, text: str) -> ContextPost:
@@ -36,16 +52,17 @@ def post(remote_id: str, parent: str, text: str) -> ContextPost:
 
 
 async def test_cached_thread_is_shown_above_the_message() -> None:
-    await seed([reply_item()])
+    await seed([reply_item(), older_item()])
     store_posts = [post("p-1", "", "The original question"), post("p-2", "p-1", "My answer")]
     app = make_app(analyzer=StubAnalyzer())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await app.services.store.save_context("work", "p-1", store_posts)  # type: ignore[union-attr]
         await pilot.press("j", "k")  # come back: the details load again
-        await pilot.pause(0.3)
+        preview = app.screen.query_one(PreviewPane)
+        await until(pilot, lambda: "My answer" in preview.text_of("thread"), "the thread to show")
         await settle(pilot)
-        thread = app.screen.query_one(PreviewPane).text_of("thread")
+        thread = preview.text_of("thread")
         assert "The original question" in thread
         assert "My answer" in thread
         assert thread.index("The original question") < thread.index("My answer")
@@ -61,17 +78,24 @@ async def test_thread_fetch_failure_is_shown_inline(monkeypatch) -> None:  # typ
 
     monkeypatch.setattr(Services, "can_fetch", lambda self, account: True)
     monkeypatch.setattr(Services, "fetch_context", refuse)
-    await seed([reply_item()])
+    await seed([reply_item(), older_item()])
     app = make_app(analyzer=StubAnalyzer())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.pause(0.3)
-        await settle(pilot)
         assert "thread unavailable: thread context: not found" in screen_text(app)
         assert calls == ["mastodon-1"]
-        await pilot.press("j", "k")  # the failure is remembered: no second request
-        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        first = screen.details_for
+        assert first is not None
+        await pilot.press("j")
+        await until(
+            pilot, lambda: screen.details_for not in (None, first), "the next item's details"
+        )
+        await pilot.press("k")  # the failure is remembered: no second request
+        await until(pilot, lambda: screen.details_for == first, "the details to load again")
         await settle(pilot)
+        assert "thread unavailable: thread context: not found" in screen_text(app)
         assert calls == ["mastodon-1"]
 
 
@@ -79,9 +103,7 @@ async def test_thread_of_an_unconfigured_account_says_so() -> None:
     await seed([reply_item()])
     app = make_app(analyzer=StubAnalyzer())
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await settle(pilot)  # the preview has the item's details
         assert "thread not cached" in screen_text(app)
 
 
@@ -90,26 +112,28 @@ async def test_sync_status_line_per_account() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        until = to_epoch(NOW + timedelta(minutes=15))
+        limited_until = to_epoch(NOW + timedelta(minutes=15))
         progress = [
             AccountProgress("work", "mastodon", phase=Phase.SYNCING),
-            AccountProgress("sky", "bluesky", phase=Phase.RATE_LIMITED, wait_until=until),
+            AccountProgress("sky", "bluesky", phase=Phase.RATE_LIMITED,
+                            wait_until=limited_until),
             AccountProgress("oss", "github", phase=Phase.FAILED,
                             error="the platform refused the credentials (HTTP 401)"),
         ]  # fmt: skip
         for entry in progress:
             app.post_message(SyncProgressed(entry))
-        await pilot.pause(0.1)
-        status = str(app.screen.query_one(SyncStatus).render())
+        status_line = app.screen.query_one(SyncStatus)
+        await until(pilot, lambda: "oss" in str(status_line.render()), "the last progress shown")
+        status = str(status_line.render())
         assert "work syncing" in status
         assert "sky rate-limited until 12:15" in status
         assert "oss failed: the platform refused the credentials" in status
         progress[0].phase = Phase.OK
         app.post_message(SyncFinished(SyncSummary(accounts=[progress[0]])))
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.sync_rounds == 1, "the finished round to be handled")
         assert "✓ work" in str(app.screen.query_one(SyncStatus).render())
         app.post_message(SyncFinished(None, "sync running elsewhere"))
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.sync_rounds == 2, "the skipped round to be handled")
         assert "sync running elsewhere" in str(app.screen.query_one(SyncStatus).render())
 
 
@@ -121,12 +145,14 @@ def test_the_analyser_and_connectors_are_not_loaded_at_start() -> None:
         import asyncio, os, sys
         os.environ["RAPPORT_HOME"] = {str(home)!r}
         from core.workspace import Workspace
+        from tests.tui.waits import settle
         from tui.app import RapportApp
 
         async def main():
             app = RapportApp(Workspace.load(), background_sync=False)
             async with app.run_test(size=(120, 40)) as pilot:
-                await pilot.pause(1.0)
+                await settle(pilot)  # started: the list, the preview's details, the counts
+                assert app.screen.details_for is not None, "no item's details were shown"
             heavy = [m for m in ("core.analysis.analyzer", "core.connectors.mastodon",
                                  "core.sync.engine", "httpx") if m in sys.modules]
             print("LOADED", heavy)

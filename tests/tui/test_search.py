@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from textual.command import CommandPalette
 
 from core.config import set_value
 from core.models import ItemKind, ItemState
 from core.workspace import Workspace
-from tests.tui.conftest import SIZE, item, make_app, screen_text, seed, settle
+from tests.tui.conftest import SIZE, item, make_app, screen_text, seed, settle, until
 from tui.widgets.chip_bar import ChipBar
 from tui.widgets.item_list import ItemList
 
@@ -179,9 +180,9 @@ async def test_saved_views_from_config_are_in_the_palette() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette to open")
         await pilot.press(*"bugs")
-        await pilot.pause(0.4)
+        await settle(pilot)  # the search for what was typed has finished
         assert "Saved search: bugs" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)

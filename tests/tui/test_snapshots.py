@@ -41,9 +41,7 @@ def inbox_app() -> Any:
 
 
 async def _wait(pilot: Any) -> None:
-    await settle(pilot)
-    await pilot.pause(0.3)  # the preview's details arrive after the cursor settles
-    await settle(pilot)
+    await settle(pilot)  # the preview's details, the tabs' counts, the tone check: all in
     for field in pilot.app.screen.query("Input, TextArea"):
         field.cursor_blink = False  # a blinking cursor is there or not, at random
     await pilot.pause()
@@ -95,13 +93,16 @@ def test_search_box_open(snap_compare: Any, inbox_app: Any) -> None:
 def test_composer_with_flagged_draft(snap_compare: Any, inbox_app: Any) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
-        await pilot.press("j", "j", "r")
+        await pilot.press("j", "j")
+        # The preview's details load before the composer opens: a screen under a dialog is
+        # not always repainted (Textual drops its repaint while the footer recomposes).
+        await settle(pilot)
+        await pilot.press("r")
         await settle(pilot)
         area = pilot.app.screen.query_one(DraftArea)
         area.cursor_blink = False
         area.insert("Honestly, just google it. This is documented.")
-        await pilot.pause(0.4)
-        await settle(pilot)
+        await settle(pilot)  # the tone check of the text
         await pilot.press("ctrl+s")  # refused: the reasons and the second key are shown
         await _wait(pilot)
 

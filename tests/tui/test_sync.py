@@ -4,7 +4,6 @@ thread context is fetched and cached."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +12,7 @@ from core.fakes.harness import FakeFleet
 from core.models import ReplyState
 from core.sync.lock import SyncLock
 from core.workspace import Workspace
-from tests.tui.conftest import SIZE, StubAnalyzer, screen_text, settle
+from tests.tui.conftest import SIZE, StubAnalyzer, screen_text, settle, until
 from tui.app import RapportApp
 from tui.screens.inbox import InboxScreen
 from tui.thread import thread_root
@@ -42,23 +41,24 @@ def make_app() -> RapportApp:
 
 async def wait_for_sync(pilot, rounds: int = 1, within: float = 30) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        await pilot.pause(0.1)
+
+    def finished() -> bool:
         accounts = app.sync_accounts
-        if (
+        return (
             not app.sync.running
             and len(accounts) == 4
             and all(p.phase.value in ("ok", "failed") for p in accounts.values())
             and app.sync_rounds >= rounds
-        ):
-            await pilot.pause(0.5)
-            await settle(pilot)
-            return
-    raise AssertionError(
-        f"no sync finished: rounds={app.sync_rounds} running={app.sync.running} "
-        f"note={app.sync_note!r}"
-    )
+        )
+
+    try:
+        await until(pilot, finished, f"sync round {rounds} to finish", within)
+    except AssertionError as exc:
+        raise AssertionError(
+            f"no sync finished: rounds={app.sync_rounds} running={app.sync.running} "
+            f"note={app.sync_note!r}"
+        ) from exc
+    await settle(pilot)  # the list reloads with what the round brought
 
 
 async def test_sync_on_start_fills_the_inbox_and_reports_per_account(fleet: FakeFleet) -> None:
@@ -115,7 +115,8 @@ async def test_a_sync_running_elsewhere_is_left_alone(fleet: FakeFleet) -> None:
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.pause(1.5)
+            await until(pilot, lambda: app.sync_rounds == 1, "the first round to be skipped")
+            await settle(pilot)
             assert "sync running elsewhere" in str(app.screen.query_one(SyncStatus).render())
             assert app.screen.query_one(ItemList).total == 0
     finally:
@@ -133,8 +134,7 @@ async def test_a_queued_reply_is_sent_by_the_background_sync(fleet: FakeFleet) -
         await pilot.press("r")
         await settle(pilot)
         app.screen.query_one("#draft").insert("Thanks, noted!")  # type: ignore[attr-defined]
-        await pilot.pause(0.4)
-        await settle(pilot)
+        await settle(pilot)  # the tone check of the text
         await pilot.press("ctrl+s")  # queues, then asks for a sync round
         await wait_for_sync(pilot, rounds=2)
         replies = await app.services.store.replies_for(row.item.id)  # type: ignore[union-attr]
@@ -144,8 +144,7 @@ async def test_a_queued_reply_is_sent_by_the_background_sync(fleet: FakeFleet) -
         await pilot.press("4")
         await settle(pilot)
         assert items.focus_key(row.sort_key)
-        await pilot.pause(0.4)
-        await settle(pilot)
+        await settle(pilot)  # the preview has the item's details (its sent reply)
         assert "Reply sent" in screen_text(app)
         assert "↩" in screen_text(app)
 
@@ -165,11 +164,13 @@ async def test_thread_context_is_fetched_once_and_cached(fleet: FakeFleet) -> No
                 continue
             checked.add(row.item.platform)
             items.move_to(index)
-            for _ in range(20):  # the details load, then the thread is fetched
-                await pilot.pause(0.1)
-                await settle(pilot)
-                if "↓ this message" in screen_text(app):
-                    break
+            # The details load, then the thread is fetched.
+            await until(
+                pilot,
+                lambda: "↓ this message" in screen_text(app),
+                f"the thread of a {row.item.platform} reply",
+            )
+            await settle(pilot)
             assert "↓ this message" in screen_text(app), row.item.platform
             cached = await store.context(row.item.account, thread_root(row.item))
             assert any(p.remote_id == row.item.parent_id for p in cached)

@@ -17,6 +17,7 @@ from tests.tui.conftest import (
     seed,
     settle,
     standard_items,
+    until,
 )
 from tui.screens.inbox import InboxScreen
 from tui.widgets.item_list import ItemList
@@ -140,7 +141,7 @@ async def test_tag_with_completion_and_undo() -> None:
         assert "#bug" in text
         assert "#feature" in text
         await pilot.press("f", "e")
-        await pilot.pause(0.1)
+        await settle(pilot)  # the suggestion is looked up in a worker
         await pilot.press("right")  # accept the suggestion: "feature"
         await pilot.press("space", "u", "r", "g", "e", "n", "t", "enter")
         await settle(pilot)
@@ -278,7 +279,11 @@ async def test_a_broken_browser_is_reported_not_raised(monkeypatch) -> None:  # 
         await settle(pilot)
         await pilot.press("o")
         await settle(pilot)
-        await pilot.pause(0.1)
+        await until(
+            pilot,
+            lambda: any("No browser could open" in n for n in notifications(app)),
+            "the failure to be reported",
+        )
         assert any("No browser could open" in n for n in notifications(app))
 
 
@@ -296,7 +301,6 @@ async def test_snoozed_items_wake_up_when_their_time_comes() -> None:
         assert items.total == 6
         clock.advance(3601)
         app.screen._tick()  # type: ignore[attr-defined]  # what the minute timer does
-        await pilot.pause(0.2)
         await settle(pilot)
         assert items.total == 7
         assert "Thanks for the quick fix" in screen_text(app)
@@ -310,7 +314,12 @@ async def test_an_item_seen_for_a_moment_becomes_read(monkeypatch) -> None:  # t
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.pause(0.3)
+        items = app.screen.query_one(ItemList)
+        await until(
+            pilot,
+            lambda: (row := items.row_at(0)) is not None and row.item.read,
+            "the first item to be marked read",
+        )
         await settle(pilot)
         assert (await states())["mastodon-1"][0] == "new"
         store = app.services.store  # type: ignore[union-attr]

@@ -26,11 +26,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
 from core.models import ContextPost, Reply
 from core.store.inbox_sql import InboxRow
+from tui.debounce import Debouncer
 from tui.modals.snippets import SnippetModal
 from tui.services import Services
 from tui.text import length_in, literal, one_line, safe
@@ -103,8 +103,9 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
             self.verdict = verdict
 
     class ToneFailed(Message):
-        def __init__(self, error: str) -> None:
+        def __init__(self, text: str, error: str) -> None:
             super().__init__()
+            self.text = text
             self.error = error
 
     class QueueAnswered(Message):
@@ -126,8 +127,11 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
         #: The exact text whose flag and reasons were shown: Ctrl+F sends only that text.
         self.armed_text: str | None = None
         self.verdict: Any = None
-        self._tone_timer: Timer | None = None
-        self._save_timer: Timer | None = None
+        #: The draft text the tone meter shows the verdict (or the failure) for; None before
+        #: the first check. Equal to the draft's text once the check of what was typed is done.
+        self.tone_for: str | None = None
+        #: The tone check and the draft's save, once typing pauses (`debounce.pending`).
+        self.debounce = Debouncer(self)
         self._last_save = time.monotonic()
         self._saved_text = ""
         self._finished = False
@@ -204,13 +208,9 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
             self.refresh_bindings()
         self.query_one(DraftArea).clear_marks()
         self._update_length(text)
-        if self._tone_timer is not None:
-            self._tone_timer.stop()
-        self._tone_timer = self.set_timer(TONE_DELAY, self._tone_due)
-        if self._save_timer is not None:
-            self._save_timer.stop()
+        self.debounce("tone", TONE_DELAY, self._tone_due)
         overdue = time.monotonic() - self._last_save > SAVE_AT_LEAST_EVERY
-        self._save_timer = self.set_timer(0.01 if overdue else SAVE_DELAY, self._save_due)
+        self.debounce("save", 0.01 if overdue else SAVE_DELAY, self._save_due)
 
     def _tone_due(self) -> None:
         self._check_tone(self.query_one(DraftArea).text)
@@ -231,6 +231,11 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
         else:
             await self.services.store.discard_draft(self.item.id)
         self._saved_text = text
+
+    @property
+    def saved_text(self) -> str:
+        """The draft as the store holds it (as this composer last saved or found it)."""
+        return self._saved_text
 
     def _update_length(self, text: str) -> None:
         label = self.query_one("#length", Static)
@@ -264,7 +269,7 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
             analyzer = self.services.analyzer()
             verdict = analyzer.check(text, role="draft", context=self._tone_context())
         except Exception as exc:
-            self.post_message(self.ToneFailed(f"{type(exc).__name__}: {exc}"))
+            self.post_message(self.ToneFailed(text, f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(self.ToneChecked(text, verdict))
 
@@ -274,6 +279,7 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
         if message.text != area.text:
             return  # typing went on; a newer check is coming
         self.verdict = message.verdict
+        self.tone_for = message.text
         self.query_one(ToneMeter).show_verdict(message.verdict)
         spans = [s for r in message.verdict.reasons if r.weight > 0 for s in r.spans]
         area.set_marks(message.text, spans, self._mark_style())
@@ -281,6 +287,7 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
 
     @on(ToneFailed)
     def _tone_failed(self, message: ToneFailed) -> None:
+        self.tone_for = message.text
         self.query_one(ToneMeter).show_waiting(f"unavailable ({safe(message.error)})")
 
     def _mark_style(self) -> Any:
@@ -374,6 +381,7 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
         if outcome.refused:
             self.armed_text = message.text
             self.verdict = outcome.verdict
+            self.tone_for = message.text
             self.query_one(ToneMeter).show_verdict(outcome.verdict)
             spans = [s for r in outcome.verdict.reasons if r.weight > 0 for s in r.spans]
             self.query_one(DraftArea).set_marks(message.text, spans, self._mark_style())
@@ -420,9 +428,7 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
         self.dismiss(None)
 
     def _stop_timers(self) -> None:
-        for timer in (self._tone_timer, self._save_timer):
-            if timer is not None:
-                timer.stop()
+        self.debounce.cancel()
 
     async def on_unmount(self) -> None:
         # The app is closing with the composer open: keep what was typed.

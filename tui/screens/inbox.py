@@ -26,6 +26,7 @@ from core.models import ContextPost, ItemState, Reply, ReplyState
 from core.query import parse_query
 from core.store.inbox_sql import InboxRow
 from core.store.repository import StateSnapshot
+from tui.debounce import Debouncer
 from tui.inbox_source import InboxSource
 from tui.keymap import known_bindings
 from tui.messages import SyncFinished, SyncProgressed
@@ -236,11 +237,14 @@ class InboxScreen(Screen[None]):
         self.undo = UndoStack()
         self.views: list[View] = [*BUILTIN_VIEWS, *saved_views(services.workspace.config.views)]
         self.scope = Scope(builtin_view("inbox"))
-        self._details_timer: Timer | None = None
+        #: Loads that wait for input to pause: the preview's details, the tabs' counts, the
+        #: recount after a triage action, the reload after a sync (`debounce.pending`).
+        self.debounce = Debouncer(self)
+        #: Not a debounce: an item is marked read after the cursor stayed on it a while.
         self._read_timer: Timer | None = None
-        self._counts_timer: Timer | None = None
-        self._recount_timer: Timer | None = None
-        self._reload_timer: Timer | None = None
+        #: The item whose details (replies, consistency, thread) the preview shows, loaded
+        #: since the cursor last came to it; None while they load.
+        self.details_for: int | None = None
         self._reasons: dict[int, list[Any]] = {}
         self._thread_notes: dict[int, str] = {}
 
@@ -357,9 +361,7 @@ class InboxScreen(Screen[None]):
     # ---- counts (the reader connection; never in front of a key press) ----------------------
 
     def _schedule_counts(self, delay: float = 0.5) -> None:
-        if self._counts_timer is not None:
-            self._counts_timer.stop()
-        self._counts_timer = self.set_timer(delay, self._count_views)
+        self.debounce("counts", delay, self._count_views)
 
     def _count_views(self) -> None:
         self.run_worker(self._counts(), group="counts", exclusive=True)
@@ -394,13 +396,14 @@ class InboxScreen(Screen[None]):
     @on(ItemList.Highlighted)
     def _highlighted(self, message: ItemList.Highlighted) -> None:
         row = message.row
-        for timer in (self._details_timer, self._read_timer):
-            if timer is not None:
-                timer.stop()
+        self.debounce.cancel("details")
+        if self._read_timer is not None:
+            self._read_timer.stop()
+        self.details_for = None
         if row is None or row.item.id is None:
             return
         # Wait for the cursor to settle: holding j must not queue a query per row.
-        self._details_timer = self.set_timer(DETAILS_DELAY, lambda: self._load_details(row))
+        self.debounce("details", DETAILS_DELAY, lambda: self._load_details(row))
         if not row.item.read and row.item.state is ItemState.NEW:
             self._read_timer = self.set_timer(
                 READ_AFTER, lambda: self.run_worker(self._mark_read(row), group="read")
@@ -442,6 +445,9 @@ class InboxScreen(Screen[None]):
         self.preview.show_replies(message.item_id, message.replies, now)
         self.preview.show_consistency(message.item_id, message.sentence, message.flags)
         self.preview.show_thread(message.item_id, message.thread, message.thread_note, now)
+        shown = self.preview.row
+        if shown is not None and shown.item.id == message.item_id:
+            self.details_for = message.item_id
         row = self.items.current
         if message.fetch_thread and row is not None and row.item.id == message.item_id:
             self.run_worker(self._fetch_thread(row), group="thread", exclusive=True)
@@ -535,9 +541,7 @@ class InboxScreen(Screen[None]):
 
     def _schedule_recount(self) -> None:
         """The in-place update judged membership in memory; count exactly in a moment."""
-        if self._recount_timer is not None:
-            self._recount_timer.stop()
-        self._recount_timer = self.set_timer(RECOUNT_DELAY, self._verify_list)
+        self.debounce("recount", RECOUNT_DELAY, self._verify_list)
 
     def _verify_list(self) -> None:
         self.run_worker(self._verify(), group="verify", exclusive=True)
@@ -726,9 +730,7 @@ class InboxScreen(Screen[None]):
             self._schedule_reload(0.05)
 
     def _schedule_reload(self, delay: float = 0.3) -> None:
-        if self._reload_timer is not None:
-            self._reload_timer.stop()
-        self._reload_timer = self.set_timer(delay, self._reload_after_sync)
+        self.debounce("reload", delay, self._reload_after_sync)
 
     def _reload_after_sync(self) -> None:
         self.items.reload()  # anchored on the cursor's item: it stays where it is

@@ -1,0 +1,283 @@
+"""Storing a synced page: plain functions over the sqlite3 connection, run on aiosqlite's thread.
+
+Each `await` on an aiosqlite connection is a round trip to its worker thread, and while a write
+transaction waits for the event loop to send its next statement, the database sits idle and
+every other writer waits for the lock. So the repository runs a whole page (own posts, contacts,
+items, cursor: one transaction) as ONE call of these functions on that thread (see
+`StoreBase._on_thread`), and the sync engine's per-page questions as one more.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from core.models import Contact, ContextPost, Cursor, Item
+from core.store import ledger_sql
+from core.store.rows import item_values
+
+CHUNK = 400  # stay well under SQLite's bound-parameter limit
+MAX_ROWS = 500  # rows per multi-row INSERT (see insert_rows)
+
+T = TypeVar("T")
+ContactKey = tuple[str, str, str]
+
+
+@dataclass(slots=True)
+class IngestResult:
+    new_ids: list[int] = field(default_factory=list)
+    updated: int = 0
+    unchanged: int = 0
+
+
+_UPSERT_CONTACT = (
+    "INSERT INTO contacts(platform, instance, remote_id, handle, display_name, profile_url, "
+    "links, bio, first_seen, last_seen) VALUES {rows} "
+    "ON CONFLICT(platform, instance, remote_id) DO UPDATE SET "
+    "handle = excluded.handle, "
+    "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name "
+    "ELSE display_name END, "
+    "profile_url = CASE WHEN excluded.profile_url != '' THEN excluded.profile_url "
+    "ELSE profile_url END, "
+    "links = CASE WHEN excluded.links != '[]' THEN excluded.links ELSE links END, "
+    "bio = CASE WHEN excluded.bio != '' THEN excluded.bio ELSE bio END, "
+    "last_seen = excluded.last_seen "
+    "WHERE handle IS NOT excluded.handle OR display_name IS NOT excluded.display_name "
+    "OR last_seen < excluded.last_seen - 3600"
+)
+
+
+def store_contacts(
+    db: sqlite3.Connection, contacts: Iterable[Contact], now: float
+) -> list[ContactKey]:
+    """Insert or refresh contacts (a changed handle updates in place); returns their keys."""
+    unique = {(c.platform, c.instance, c.remote_id): c for c in contacts}
+    rows = [
+        (
+            c.platform,
+            c.instance,
+            c.remote_id,
+            c.handle,
+            c.display_name,
+            c.profile_url,
+            json.dumps(c.links),
+            c.bio,
+            now,
+            now,
+        )
+        for c in unique.values()
+    ]
+    insert_rows(db, _UPSERT_CONTACT, rows)
+    return list(unique)
+
+
+def upsert_contacts(
+    db: sqlite3.Connection, contacts: Iterable[Contact], now: float
+) -> dict[ContactKey, int]:
+    """`store_contacts`, returning their ids."""
+    keys = store_contacts(db, contacts, now)
+    ids: dict[ContactKey, int] = {}
+    for start in range(0, len(keys), CHUNK // 3):
+        chunk = keys[start : start + CHUNK // 3]
+        clause = " OR ".join(["(platform = ? AND instance = ? AND remote_id = ?)"] * len(chunk))
+        params = [part for key in chunk for part in key]
+        for row in db.execute(
+            f"SELECT id, platform, instance, remote_id FROM contacts WHERE {clause}", params
+        ):
+            ids[(row[1], row[2], row[3])] = int(row[0])
+    return ids
+
+
+def insert_rows(
+    db: sqlite3.Connection, sql: str, rows: Sequence[tuple[Any, ...]], group: str = ""
+) -> int:
+    """Run `sql` (with `{rows}` where its VALUES go) for many rows, as few statements as the
+    bound-parameter limit allows; returns how many rows it changed.
+
+    Not executemany: that steps once per row, and every step gives up and takes back Python's
+    GIL, so while the event loop's thread is busy (parsing the next page) each row waits for a
+    thread switch. One statement of many rows runs start to end without the GIL."""
+    if not rows:
+        return 0
+    width = len(rows[0])
+    limit = min(db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32_766)
+    per = max(1, min(MAX_ROWS, limit // width))
+    group = group or "(" + ",".join("?" * width) + ")"
+    changed = 0
+    for start in range(0, len(rows), per):
+        chunk = rows[start : start + per]
+        statement = sql.replace("{rows}", ",".join([group] * len(chunk)))
+        changed += db.execute(statement, [value for row in chunk for value in row]).rowcount
+    return changed
+
+
+def existing_ids(db: sqlite3.Connection, account_id: int, remote_ids: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(remote_ids), CHUNK):
+        chunk = remote_ids[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(
+            f"SELECT remote_id, id FROM items WHERE account_id = ? AND remote_id IN ({marks})",
+            [account_id, *chunk],
+        ):
+            found[row[0]] = int(row[1])
+    return found
+
+
+def stored_remote_ids(db: sqlite3.Connection, account_id: int, remote_ids: list[str]) -> set[str]:
+    """Which of these items are stored (in one row per chunk: see _json_rows)."""
+    found: set[str] = set()
+    for start in range(0, len(remote_ids), CHUNK):
+        chunk = remote_ids[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            _json_rows(
+                db,
+                "SELECT json_group_array(remote_id) FROM items "
+                f"WHERE account_id = ? AND remote_id IN ({marks})",
+                [account_id, *chunk],
+            )
+        )
+    return found
+
+
+def _json_rows(db: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    """A query's rows aggregated by SQLite into one JSON array: one step instead of one per row
+    (see insert_rows). Only for text and integers: SQLite's JSON rounds some floats."""
+    row = db.execute(sql, params).fetchone()
+    found: list[Any] = json.loads(row[0]) if row and row[0] else []
+    return found
+
+
+def muted_thread_roots(db: sqlite3.Connection, account_id: int, roots: Iterable[str]) -> set[str]:
+    """Which of these thread roots the user muted (a muted item of the thread is stored)."""
+    wanted = sorted({r for r in roots if r})
+    found: set[str] = set()
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = db.execute(
+            "SELECT DISTINCT thread_root_id FROM items WHERE account_id = ? "
+            f"AND state = 'muted' AND thread_root_id IN ({marks})",
+            [account_id, *chunk],
+        )
+        found.update(str(r[0]) for r in rows)
+    return found
+
+
+def screen(
+    db: sqlite3.Connection, account_id: int, items: Sequence[Item]
+) -> tuple[set[str], set[str]]:
+    """What the sync engine asks before analysing a page: which of its items are stored already,
+    and which thread roots of the others are muted."""
+    known = stored_remote_ids(db, account_id, [i.remote_id for i in items])
+    roots = (i.thread_root_id for i in items if i.remote_id not in known)
+    return known, muted_thread_roots(db, account_id, roots)
+
+
+# The author's id is looked up in the statement (no round of ids back to Python first).
+_INSERT_ITEM = (
+    "INSERT INTO items(id, sort_key, account_id, remote_id, kind, author_id, author_label, text, "
+    "markup, markup_format, url, created_at, thread_root_id, parent_id, is_question, polarity, "
+    "risk, conflict, reasons, platform_data, fetched_at, updated_at, tags, state, snoozed_until, "
+    "important) VALUES {rows} ON CONFLICT(account_id, remote_id) DO NOTHING"
+)
+_ITEM_ROW = (
+    "(?,?,?,?,?,(SELECT id FROM contacts WHERE platform = ? AND instance = ? AND remote_id = ?),"
+    + ",".join("?" * 20)
+    + ")"
+)
+
+
+def sort_key(created_at: float, item_id: int) -> int:
+    """What the items_sort_key trigger computes: (max(CAST(created_at AS INTEGER), 0) << 31) | id
+    (the cast truncates toward zero, as int() does)."""
+    return (max(int(created_at), 0) << 31) | item_id
+
+
+def ingest(
+    db: sqlite3.Connection,
+    account_id: int,
+    items: Sequence[Item],
+    cursor: Cursor | None,
+    own_posts: Sequence[ContextPost],
+    now: float,
+) -> IngestResult:
+    """Own posts, then the items (new ones inserted, edited ones updated), then the cursor.
+    Call inside a transaction."""
+    if own_posts:
+        ledger_sql.store_own_posts(db, account_id, own_posts)
+    result = IngestResult()
+    batch = {item.remote_id: item for item in items}  # a page may repeat an item
+    if batch:
+        store_contacts(db, (item.author for item in batch.values()), now)
+        existing = _existing_items(db, account_id, list(batch))
+        fresh: list[Item] = []
+        changed: list[tuple[Any, ...]] = []
+        for remote_id, item in batch.items():
+            before = existing.get(remote_id)
+            if before is None:
+                fresh.append(item)
+            elif before != (item.text, item.markup, item.url, False):
+                changed.append((item.text, item.markup, item.url, now, account_id, remote_id))
+            else:
+                result.unchanged += 1
+        if fresh:
+            result.new_ids = _insert_items(db, account_id, fresh, now)
+        if changed:
+            db.executemany(
+                "UPDATE items SET text = ?, markup = ?, url = ?, updated_at = ?, "
+                "deleted_at = NULL WHERE account_id = ? AND remote_id = ?",
+                changed,
+            )
+            result.updated = len(changed)
+    if cursor is not None:
+        db.execute(
+            "INSERT INTO cursors(account_id, stream, value, updated_at) VALUES (?,?,?,?) "
+            "ON CONFLICT(account_id, stream) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at",
+            (account_id, cursor.stream, json.dumps(cursor.value, sort_keys=True), now),
+        )
+    return result
+
+
+def _insert_items(
+    db: sqlite3.Connection, account_id: int, fresh: list[Item], now: float
+) -> list[int]:
+    """Insert new items (their authors stored already) with their ids and sort keys given: the
+    ids SQLite would pick (one past the largest), so the items_sort_key trigger need not update
+    each row again. Returns the ids of the rows inserted, in order."""
+    top = db.execute("SELECT max(id) FROM items").fetchone()[0] or 0
+    rows = []
+    for n, item in enumerate(fresh, start=top + 1):
+        values = item_values(item, account_id, 0, now)
+        author = item.author
+        key = (author.platform, author.instance, author.remote_id)
+        rows.append((n, sort_key(values[9], n), *values[:3], *key, *values[4:]))
+    inserted = insert_rows(db, _INSERT_ITEM, rows, _ITEM_ROW)
+    if inserted == len(rows):
+        return [row[0] for row in rows]
+    # Some were stored meanwhile (not possible inside BEGIN IMMEDIATE, but cheap to handle).
+    found = existing_ids(db, account_id, [item.remote_id for item in fresh])
+    return [found[item.remote_id] for item in fresh if item.remote_id in found]
+
+
+def _existing_items(
+    db: sqlite3.Connection, account_id: int, remote_ids: list[str]
+) -> dict[str, tuple[str, str, str, bool]]:
+    """(text, markup, url, deleted?) of those of these items that are stored."""
+    found: dict[str, tuple[str, str, str, bool]] = {}
+    for start in range(0, len(remote_ids), CHUNK):
+        chunk = remote_ids[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for remote_id, text, markup, url, deleted in _json_rows(
+            db,
+            "SELECT json_group_array(json_array(remote_id, text, markup, url, "
+            f"deleted_at IS NOT NULL)) FROM items WHERE account_id = ? AND remote_id IN ({marks})",
+            [account_id, *chunk],
+        ):
+            found[remote_id] = (text, markup, url, bool(deleted))
+    return found
