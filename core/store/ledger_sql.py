@@ -352,10 +352,10 @@ def store_own_posts(db: sqlite3.Connection, account_id: int, posts: Sequence[Con
     (median and p90 delay included). Here the row triggers are paused while the posts go in,
     the contacts whose answers changed are noted, and their rows are recomputed once, the way
     a rebuild computes them: the same rows, without the work in between."""
-    rows = [
-        (account_id, p.remote_id, p.parent_id, to_epoch(p.created_at))
-        for p in {p.remote_id: p for p in posts}.values()
-    ]
+    # Oldest first: a post then answers only its thread's items since the one before it (see
+    # migration 6), where newest first (the order streams list them) moves every earlier answer.
+    unique = sorted({p.remote_id: p for p in posts}.values(), key=lambda p: p.created_at)
+    rows = [(account_id, p.remote_id, p.parent_id, to_epoch(p.created_at)) for p in unique]
     if not rows:
         return
     for statement in _ANSWER_CHANGES:

@@ -198,6 +198,10 @@ def sort_key(created_at: float, item_id: int) -> int:
     return (max(int(created_at), 0) << 31) | item_id
 
 
+#: An entry for an item's history, written with its page: (item remote id, action, detail).
+PageEvent = tuple[str, str, str]
+
+
 def ingest(
     db: sqlite3.Connection,
     account_id: int,
@@ -205,9 +209,11 @@ def ingest(
     cursor: Cursor | None,
     own_posts: Sequence[ContextPost],
     now: float,
+    events: Sequence[PageEvent] = (),
 ) -> IngestResult:
-    """Own posts, then the items (new ones inserted, edited ones updated), then the cursor.
-    Call inside a transaction."""
+    """Own posts, then the items (new ones inserted, edited ones updated), the history entries
+    of the page's items (e.g. the rules that matched them), then the cursor. Call inside a
+    transaction."""
     if own_posts:
         ledger_sql.store_own_posts(db, account_id, own_posts)
     result = IngestResult()
@@ -234,6 +240,8 @@ def ingest(
                 changed,
             )
             result.updated = len(changed)
+    if events:
+        _log_events(db, account_id, events, now)
     if cursor is not None:
         db.execute(
             "INSERT INTO cursors(account_id, stream, value, updated_at) VALUES (?,?,?,?) "
@@ -281,3 +289,13 @@ def _existing_items(
         ):
             found[remote_id] = (text, markup, url, bool(deleted))
     return found
+
+
+def _log_events(
+    db: sqlite3.Connection, account_id: int, events: Sequence[PageEvent], now: float
+) -> None:
+    ids = existing_ids(db, account_id, sorted({remote_id for remote_id, _, _ in events}))
+    db.executemany(
+        "INSERT INTO events(item_id, at, action, detail) VALUES (?,?,?,?)",
+        [(ids[r], now, action, detail) for r, action, detail in events if r in ids],
+    )

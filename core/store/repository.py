@@ -26,7 +26,7 @@ from core.store import page_sql
 from core.store.database import connect
 from core.store.inbox_sql import InboxQueries
 from core.store.ledger_sql import LedgerQueries
-from core.store.page_sql import IngestResult
+from core.store.page_sql import IngestResult, PageEvent
 from core.store.rows import (
     ITEM_COLUMNS,
     ITEM_FROM,
@@ -154,16 +154,17 @@ class Store(InboxQueries, LedgerQueries, ToneQueries):
         items: Sequence[Item],
         cursor: Cursor | None = None,
         own_posts: Sequence[ContextPost] = (),
+        events: Sequence[PageEvent] = (),
     ) -> IngestResult:
         """Upsert a page of items and advance the cursor atomically; re-ingesting is a no-op.
 
-        `own_posts` (the user's own posts the page brought) are stored first, in the same
-        transaction. The whole page is one call on the connection's thread (core.store.page_sql).
-        """
+        `own_posts` (the user's own posts the page brought) are stored first and `events` (history
+        entries of the page's items, by remote id) after the items, in the same transaction. The
+        whole page is one call on the connection's thread (core.store.page_sql)."""
         account_id = await self.account_id(account)
         now = to_epoch(utcnow())
         return await self._write_on_thread(
-            lambda db: page_sql.ingest(db, account_id, items, cursor, own_posts, now)
+            lambda db: page_sql.ingest(db, account_id, items, cursor, own_posts, now, events)
         )
 
     async def known_remote_ids(self, account: str, remote_ids: list[str]) -> set[str]:

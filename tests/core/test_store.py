@@ -63,6 +63,19 @@ async def test_cursor_advances_with_its_page_or_not_at_all(store: Store) -> None
     assert await store.item_by_remote("work", "status-3") is None
 
 
+async def test_history_entries_land_with_their_page_or_not_at_all(store: Store) -> None:
+    events = [("status-1", "rule", "bugs"), ("status-9", "rule", "not on this page")]
+    [item_id] = (await store.ingest("work", [item(1)], events=events)).new_ids
+    assert [(a, d) for _, a, d in await store.history(item_id)] == [("rule", "bugs")]
+
+    unstorable = Cursor("work", "notifications", {"x": object()})
+    with pytest.raises(TypeError):
+        await store.ingest("work", [item(2)], unstorable, events=[("status-2", "rule", "bugs")])
+    assert await store.item_by_remote("work", "status-2") is None
+    count = await store._one("SELECT count(*) FROM events WHERE detail = 'bugs'")
+    assert count[0] == 1
+
+
 async def test_search_follows_inserts_updates_tags_and_deletes(store: Store) -> None:
     ids = (await store.ingest("work", [item(1, text="the parser crashes on emoji")])).new_ids
     assert await store.search_ids("parser") == ids
