@@ -24,6 +24,16 @@ from core.timeutil import parse_duration
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
+def _known_platform(value: str) -> str:
+    """A platform the connector registry knows (the built-ins and installed plugins)."""
+    from core.connectors.registry import known_platforms
+
+    known = known_platforms()
+    if value not in known:
+        raise ValueError(f"unknown platform {value!r}: use one of {', '.join(known)}")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -43,6 +53,11 @@ class AccountConfig(_Strict):
                 "use letters, digits, '.', '_' or '-' (at most 64), e.g. work-mastodon"
             )
         return value
+
+    @field_validator("platform")
+    @classmethod
+    def _valid_platform(cls, value: str) -> str:
+        return _known_platform(value)
 
     @field_validator("base_url")
     @classmethod
@@ -94,6 +109,8 @@ class RuleConfig(_Strict):
     platform: str | None = None
     account: str | None = None
     author: str | None = None
+    #: A person (contacts linked with `rapport contacts link`), by name, any case.
+    person: str | None = None
     words: list[str] = Field(default_factory=list)
     query: str | None = None
     kind: list[ItemKind] = Field(default_factory=list)
@@ -104,6 +121,18 @@ class RuleConfig(_Strict):
     mute: bool = False
     snooze: str | None = None
     important: bool = False
+
+    @field_validator("platform")
+    @classmethod
+    def _valid_platform(cls, value: str | None) -> str | None:
+        return None if value is None else _known_platform(value)
+
+    @field_validator("person")
+    @classmethod
+    def _valid_person(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("give the person's name, as `rapport contacts --json` shows it")
+        return value.strip() if value is not None else None
 
     @field_validator("snooze")
     @classmethod
@@ -149,6 +178,26 @@ class Config(_Strict):
                 raise ValueError(f"two accounts are named {account.name!r}: names must be unique")
             seen.add(account.name)
         return value
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _dotted_keys(cls, value: Any) -> Any:
+        """`[keys] inbox.done = "d"` unquoted is a dotted key, which TOML reads as a nested
+        table ({"inbox": {"done": "d"}}): it means the same as `"inbox.done" = "d"`."""
+        if not isinstance(value, dict):
+            return value
+        flat: dict[str, Any] = {}
+
+        def walk(prefix: str, table: dict[str, Any]) -> None:
+            for name, entry in table.items():
+                dotted = f"{prefix}.{name}" if prefix else str(name)
+                if isinstance(entry, dict):
+                    walk(dotted, entry)
+                else:
+                    flat[dotted] = entry
+
+        walk("", value)
+        return flat
 
     def account(self, name: str) -> AccountConfig | None:
         return next((a for a in self.accounts if a.name == name), None)

@@ -11,6 +11,7 @@ In the config file:
     tone = "negative"              #   negative | neutral | positive
     conflict = true
     author = "bot"                 #   part of the handle or name
+    person = "Maria López"         #   any contact linked to this person
     account = "work-github"
     tag = ["ci"]                   # actions
     done = true
@@ -19,18 +20,37 @@ In the config file:
     important = false
 
 Each rule that fires is named in the item's history.
+
+A `person` rule matches items from every contact linked to that person (`rapport contacts
+link`), on any platform. Who is linked is read from the store at the start of each sync
+(`RuleSet.load_persons`); until then, and for a name no person has, the rule matches nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.config import RuleConfig
 from core.models import Item, ItemState
 from core.query import Query, QueryContext, matches, parse_query
 from core.timeutil import parse_duration, utcnow
+
+if TYPE_CHECKING:
+    from core.store.repository import Store
+
+log = logging.getLogger("rapport.rules")
+
+#: A contact as the store keys it: (platform, instance, remote id).
+ContactKey = tuple[str, str, str]
+
+
+def contact_key(item: Item) -> ContactKey:
+    author = item.author
+    return (author.platform, author.instance, author.remote_id)
 
 
 @dataclass(slots=True)
@@ -38,10 +58,16 @@ class Rule:
     config: RuleConfig
     query: Query
     words: re.Pattern[str] | None
+    #: For a `person` rule: the contacts linked to that person (None until loaded).
+    person_contacts: frozenset[ContactKey] | None = None
 
     def matches(self, item: Item, context: QueryContext) -> bool:
         c = self.config
         if c.platform and item.platform != c.platform:
+            return False
+        if c.person is not None and (
+            self.person_contacts is None or contact_key(item) not in self.person_contacts
+        ):
             return False
         if c.account and item.account != c.account:
             return False
@@ -79,6 +105,35 @@ class Rule:
 class RuleSet:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
+
+    @property
+    def needs_persons(self) -> bool:
+        return any(rule.config.person is not None for rule in self.rules)
+
+    async def load_persons(self, store: Store) -> list[str]:
+        """Read who is linked to each `person` rule's person; returns the names no person has
+        (their rules match nothing, and say so in the log)."""
+        unknown: list[str] = []
+        for rule in self.rules:
+            name = rule.config.person
+            if name is None:
+                continue
+            keys: set[ContactKey] = set()
+            for person_id, _ in await store.person_named(name):
+                for contact_id in await store.person_contact_ids(person_id):
+                    contact = await store.contact(contact_id)
+                    if contact is not None:
+                        keys.add((contact.platform, contact.instance, contact.remote_id))
+            rule.person_contacts = frozenset(keys)
+            if not keys:
+                unknown.append(name)
+                log.warning(
+                    "rule %r: no person named %r (link contacts with `rapport contacts link`); "
+                    "it matches nothing",
+                    rule.config.name,
+                    name,
+                )
+        return unknown
 
     def apply(self, items: Sequence[Item]) -> list[tuple[str, str]]:
         """Apply every matching rule to each item; returns (remote id, rule name) pairs."""

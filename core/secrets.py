@@ -21,14 +21,42 @@ from core.paths import Paths
 
 Backend = Literal["auto", "keyring", "file"]
 
+#: Credential parts that name the user rather than prove who they are: shown in handles and
+#: log lines, so never blanked out of them.
+NOT_SECRET = frozenset({"identifier", "username", "handle"})
+#: Shorter values are not blanked out of text (they would mangle ordinary words).
+_MIN_REDACTED = 6
+_MASK = "********"
+#: Every secret value this process has held, longest first, for `redact`. Replaced, never
+#: changed in place, so a thread reading it always sees a whole list.
+_known: tuple[str, ...] = ()
+
+
+def remember_secret(value: str) -> None:
+    """Have `redact` blank `value` out of log lines and tracebacks (e.g. a session token a
+    connector obtained at run time)."""
+    global _known
+    if len(value) >= _MIN_REDACTED and value not in _known:
+        _known = tuple(sorted((*_known, value), key=len, reverse=True))
+
+
+def redact(text: str) -> str:
+    """`text` with every secret this process has loaded replaced by asterisks."""
+    for value in _known:
+        if value in text:
+            text = text.replace(value, _MASK)
+    return text
+
 
 class Secret:
-    """A string that will not print itself."""
+    """A string that will not print itself, and that `redact` blanks out of log lines."""
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, *, remember: bool = True) -> None:
         self._value = value
+        if remember:  # blanked out of every log line from now on (see `redact`)
+            remember_secret(value)
 
     def reveal(self) -> str:
         return self._value
@@ -52,7 +80,9 @@ class Credentials(Mapping[str, Secret]):
     """The parts of one account's credentials, each a `Secret`."""
 
     def __init__(self, parts: Mapping[str, str]) -> None:
-        self._parts = {key: Secret(value) for key, value in parts.items()}
+        self._parts = {
+            key: Secret(value, remember=key not in NOT_SECRET) for key, value in parts.items()
+        }
 
     def __getitem__(self, key: str) -> Secret:
         return self._parts[key]
@@ -101,6 +131,24 @@ class SecretStore:
         # One keyring entry per workspace, so two RAPPORT_HOMEs never share a token.
         digest = hashlib.sha256(str(self._paths.config_dir).encode()).hexdigest()[:12]
         return f"rapport:{digest}"
+
+    def check(self, *, writing: bool = False) -> None:
+        """Raise SecretsError now, with its fix, if the secrets cannot be read (or, `writing`,
+        stored) safely: a keyring asked for but missing, a secrets file other users can read or
+        that is not valid JSON, a config folder that cannot be written. Commands call this
+        before touching any account, so the problem is reported once, not per account."""
+        uses_keyring = self._use_keyring()
+        self._read_file()  # the file is read in every mode (the keyring falls back to it)
+        if writing and not uses_keyring:
+            folder = self._paths.config_dir
+            existing = folder
+            while not existing.exists() and existing != existing.parent:
+                existing = existing.parent
+            if not os.access(existing, os.W_OK | os.X_OK):
+                raise SecretsError(
+                    f"cannot write the secrets file in {folder}: the folder is not writable "
+                    "by you; fix its permissions or set RAPPORT_HOME to a folder you own"
+                )
 
     def where(self) -> str:
         return "system keyring" if self._use_keyring() else str(self._paths.secrets_file)

@@ -3,6 +3,7 @@ nothing touches the user's real config, data or keyring."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,8 +24,12 @@ def rapport_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 
 
 def shared_fixture(relative: str) -> Path:
-    """A recorded real response from ../shared/fixtures (skips when the folder is absent)."""
+    """A recorded real response from ../shared/fixtures. Skips when it is absent, except under
+    CI (CI=true), which always has the reference fixtures: there a missing one fails."""
     path = FIXTURES / relative
     if not path.exists():
-        pytest.skip(f"../shared/fixtures is not beside this clone ({relative} missing)")
+        message = f"the reference fixtures are missing: {path} ({relative}) is not there"
+        if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+            pytest.fail(f"{message}; CI must provide ../shared/fixtures beside the clone")
+        pytest.skip(f"{message} (../shared/fixtures is not beside this clone)")
     return path

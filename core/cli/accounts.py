@@ -35,7 +35,12 @@ def register(commands: Any) -> None:
     add.add_argument("platform", help=f"one of: {', '.join(sorted(available()))}")
     add.add_argument("--name", required=True, help="a short name for the account, e.g. work")
     add.add_argument("--base-url", help="the instance or API URL (defaults per platform)")
-    add.add_argument("--handle", default="", help="your handle there (found when verifying)")
+    add.add_argument(
+        "--handle",
+        default="",
+        help="your handle there (found when verifying); on Bluesky it is the login "
+        "identifier and on Reddit the username, so standard input can carry the password alone",
+    )
     add.add_argument(
         "--token-stdin",
         action="store_true",
@@ -74,6 +79,8 @@ def cmd_add(args: argparse.Namespace, open_app: OpenApp) -> int:
     interactive = not args.token_stdin and sys.stdin.isatty()
     if not args.token_stdin and not interactive:
         raise UsageError("no terminal to ask for the secret: pipe it in and add --token-stdin")
+    # Somewhere safe to keep the secret, before the server is asked anything (exit 2 if not).
+    workspace.secrets.check(writing=True)
     base_url = _base_url(cls, args.base_url, interactive)
     try:
         entry = AccountConfig(
@@ -110,14 +117,16 @@ def _credentials_that_work(
 ) -> tuple[dict[str, str], str]:
     """Read the credentials and check them; at a terminal, let the user try again."""
     account = Account(name=entry.name, platform=entry.platform, base_url=entry.base_url)
+    identity_key = _identity_key(cls)
+    login = _login(entry.handle) if identity_key else ""
     for attempt in range(1, ATTEMPTS + 1):
-        parts = _prompt(cls) if interactive else parse_stdin_secret(sys.stdin.read())
+        if interactive:
+            parts = _prompt(cls, {identity_key: login} if identity_key and login else {})
+        else:
+            parts = _with_handle(cls, parse_stdin_secret(sys.stdin.read()), login)
         missing = [key for key in cls.credential_keys if key not in parts]
         if missing:
-            raise UsageError(
-                f"{entry.platform} needs {', '.join(cls.credential_keys)} on standard input "
-                f"as key=value lines; missing: {', '.join(missing)}"
-            )
+            raise UsageError(_missing_message(cls, missing, identity_key, login))
         if args.no_verify:
             return parts, entry.handle
         try:
@@ -128,7 +137,13 @@ def _credentials_that_work(
             print(f"{exc}\nTry again ({attempt + 1} of {ATTEMPTS}), or press Ctrl-C to stop.")
             continue
         print(f"verified: {entry.name} is {identity.handle} on {cls.title or entry.platform}")
-        return parts, entry.handle or identity.handle
+        if entry.handle and not _same_handle(entry.handle, identity.handle):
+            print(
+                f"note: the credentials belong to {identity.handle}, not {entry.handle}; "
+                f"saved as {identity.handle}"
+            )
+        # What the platform says is kept: connectors use it to recognise the user's own posts.
+        return parts, identity.handle or entry.handle
     raise AssertionError("unreachable")
 
 
@@ -153,9 +168,64 @@ def _explain(cls: type[Connector], base_url: str) -> None:
         print(cls.credential_help)
 
 
-def _prompt(cls: type[Connector]) -> dict[str, str]:
-    parts = {}
+#: Credential parts that say who the user is, which --handle can stand for.
+_IDENTITY_KEYS = ("identifier", "username")
+
+
+def _identity_key(cls: type[Connector]) -> str | None:
+    return next((key for key in cls.credential_keys if key in _IDENTITY_KEYS), None)
+
+
+def _login(handle: str) -> str:
+    """A handle as a login: without the leading @ (Bluesky) or u/ (Reddit)."""
+    text = handle.strip()
+    for prefix in ("@", "/u/", "u/"):
+        text = text.removeprefix(prefix)
+    return text
+
+
+def _same_handle(given: str, verified: str) -> bool:
+    mine, theirs = _login(given).lower(), _login(verified).lower()
+    return mine == theirs or mine == theirs.partition("@")[0]
+
+
+def _with_handle(cls: type[Connector], parts: dict[str, str], login: str) -> dict[str, str]:
+    """Let --handle stand for the identity part of the credentials (Bluesky's identifier,
+    Reddit's username), so that standard input can carry a bare secret: the app password,
+    when that is the only other part."""
+    key = _identity_key(cls)
+    if key is None or not login or key in parts:
+        return parts
+    parts = dict(parts)
+    if set(parts) == {"token"} and "token" not in cls.credential_keys:
+        rest = [k for k in cls.credential_keys if k != key]
+        if len(rest) == 1:
+            parts = {rest[0]: parts["token"]}
+    parts[key] = login
+    return parts
+
+
+def _missing_message(
+    cls: type[Connector], missing: list[str], identity_key: str | None, login: str
+) -> str:
+    keys = cls.credential_keys
+    lines = " ".join(f"{key}=..." for key in keys if key != identity_key or not login)
+    message = (
+        f"{cls.platform} needs {', '.join(keys)}; missing: {', '.join(missing)}. Pipe them in "
+        f"as key=value lines ({lines})"
+    )
+    if identity_key and not login:
+        others = [key for key in keys if key != identity_key]
+        alone = f"the {others[0]} alone" if len(others) == 1 else "the other parts"
+        message += f", or give --handle for the {identity_key} and pipe {alone}"
+    return message
+
+
+def _prompt(cls: type[Connector], known: dict[str, str] | None = None) -> dict[str, str]:
+    parts = dict(known or {})
     for key in cls.credential_keys:
+        if key in parts:
+            continue
         secret_like = key in ("token", "password", "client_secret")
         label = key.replace("_", " ")
         value = getpass.getpass(f"{label} (hidden): ") if secret_like else input(f"{label}: ")
@@ -182,14 +252,19 @@ async def _verify(account: Account, credentials: Credentials, suffix: str = "") 
         try:
             return await connector.verify()
         except AuthError as exc:
-            raise RapportError(f"{account.name}: {exc}.{suffix}") from None
+            raise RapportError(f"{account.name}: {_sentence(exc)}{suffix}") from None
         except NetworkError as exc:
             raise Unreachable(
                 f"{account.name}: cannot reach {account.base_url} ({exc}). Check the base URL "
                 f"and your connection.{suffix}"
             ) from None
         except ConnectorError as exc:
-            raise RapportError(f"{account.name}: {exc}.{suffix}") from None
+            raise RapportError(f"{account.name}: {_sentence(exc)}{suffix}") from None
+
+
+def _sentence(exc: Exception) -> str:
+    """The error's message ending with one full stop."""
+    return str(exc).rstrip().rstrip(".") + "."
 
 
 # ---- list, remove, test --------------------------------------------------------------------------

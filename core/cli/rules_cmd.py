@@ -43,6 +43,11 @@ def cmd_test(args: argparse.Namespace, open_app: OpenApp) -> int:
         return 0
     for result in results:
         print(f"{result['rule']}: {result['matches']} of {result['checked']} items")
+        if result["unknown_person"]:
+            print(
+                f"  no person is named {result['unknown_person']!r}: link their contacts with "
+                "`rapport contacts link` (see `rapport contacts suggest`)"
+            )
         if result["examples"]:
             print_table(["id", "author", "text"], result["examples"])
     return 0
@@ -58,6 +63,7 @@ async def _test(workspace: Workspace, since: Any, examples: int) -> list[dict[st
     checked = 0
     store = await workspace.open_store()
     try:
+        unknown = set(await ruleset.load_persons(store))
         async for item in store.iter_items(since):
             checked += 1
             for rule in ruleset.rules:
@@ -69,6 +75,12 @@ async def _test(workspace: Workspace, since: Any, examples: int) -> list[dict[st
     finally:
         await store.close()
     return [
-        {"rule": name, "matches": counts[name], "checked": checked, "examples": shown[name]}
-        for name in counts
+        {
+            "rule": rule.config.name,
+            "matches": counts[rule.config.name],
+            "checked": checked,
+            "examples": shown[rule.config.name],
+            "unknown_person": rule.config.person if rule.config.person in unknown else None,
+        }
+        for rule in ruleset.rules
     ]

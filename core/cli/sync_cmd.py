@@ -1,7 +1,9 @@
 """`rapport sync`: headless, for cron and systemd timers, safe while the app is open.
 
 Exit 0 when every account synced, 1 when some account failed (the others still synced), 2 for
-usage or config errors, 3 when another sync holds the lock longer than --lock-wait.
+usage or config errors (unreadable secrets included, reported once before any account is
+touched), 3 when another sync holds the lock longer than --lock-wait (beyond PRODUCT.md's 0/1/2,
+so scripts can tell "try later" from "broken"; documented in --help and the README).
 """
 
 from __future__ import annotations
@@ -9,28 +11,47 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
-import shlex
+import logging
 import signal
 import sys
 from typing import Any
 
 from core.cli.main import OpenApp
 from core.cli.output import print_json
-from core.cli.sync_display import LiveDisplay, PlainDisplay, QuietDisplay
-from core.errors import UsageError
-from core.sync.lock import SyncLock
+from core.cli.sync_display import FailuresDisplay, LiveDisplay, PlainDisplay, QuietDisplay
+from core.errors import SecretsError, UsageError
+from core.sync.lock import SyncLock, SyncLocked
+from core.sync.notify import new_attention, run_notify
 from core.sync.progress import SyncSummary
 from core.sync.setup import build_engine, configure_logging, load_analyzer
+from core.timeutil import utcnow
 from core.workspace import Workspace
+
+log = logging.getLogger("rapport.sync")
+
+EPILOG = """\
+exit status:
+  0  every account synced
+  1  some account failed (the others still synced); the summary says why
+  2  usage or configuration error (a bad option, config file or secrets file)
+  3  another sync held the lock longer than --lock-wait seconds
+
+--watch runs [general] notify_command after a round that stored new items that
+are flagged as likely conflicts or waiting for your reply (addressed to you,
+still open, not answered yet), with RAPPORT_NEW_ITEMS, RAPPORT_NEW_FLAGGED and
+RAPPORT_NEW_OWED in its environment. The log is logs/rapport.log under the data
+folder.
+"""
 
 
 def register(commands: Any) -> None:
     sync = commands.add_parser(
         "sync",
         help="fetch everything new, analyse it, send queued replies",
-        description="Headless sync. Exit 0: all accounts fine; 1: some account failed "
-        "(others still synced); 2: usage or config error; 3: another sync is running.",
+        description="Headless sync: fetch everything new on every account, run the tone\n"
+        "check and your rules, send queued replies and print a summary.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sync.add_argument(
         "--account", action="append", metavar="NAME", help="only this account (repeatable)"
@@ -43,7 +64,10 @@ def register(commands: Any) -> None:
     )
     sync.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
     sync.add_argument(
-        "--watch", type=float, metavar="SECONDS", help="sync again every SECONDS until Ctrl-C"
+        "--watch",
+        type=float,
+        metavar="SECONDS",
+        help="sync again every SECONDS until Ctrl-C (which finishes the page being stored)",
     )
     sync.add_argument("--quiet", action="store_true", help="print nothing unless it fails")
     sync.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
@@ -72,6 +96,12 @@ def cmd_sync(args: argparse.Namespace, open_app: OpenApp) -> int:
     if not accounts:
         raise UsageError("no accounts to sync: add one with `rapport accounts add`")
     configure_logging(workspace, args.verbose)
+    try:
+        # A configuration problem: said once, before any account is touched (exit 2).
+        workspace.secrets.check()
+    except SecretsError as exc:
+        log.error("%s", exc)
+        raise
     if workspace.config.demo is not None:
         from core.demo.runtime import demo_fleet
 
@@ -84,7 +114,11 @@ async def _sync(workspace: Workspace, accounts: list[Any], args: argparse.Namesp
     display = _display(args)
     lock = SyncLock(workspace.paths.lock_file)
     await lock.acquire(args.lock_wait)
-    store = await workspace.open_store()
+    try:
+        store = await workspace.open_store()
+    except BaseException:
+        lock.release()
+        raise
     analyzer = await load_analyzer(workspace, store)
     engine = build_engine(workspace, store, on_progress=display.update, analyzer=analyzer)
     _stop_on_signals(engine)
@@ -95,13 +129,21 @@ async def _sync(workspace: Workspace, accounts: list[Any], args: argparse.Namesp
             display.finish(summary)
             if args.json:
                 print_json(summary.to_json())
+                sys.stdout.flush()
             exit_code = summary.exit_code
-            await _notify(workspace, store, summary)
-            if args.watch is None or engine.stopping:
+            if args.watch is None:
                 break
+            await _notify(workspace, store, summary)
+            if engine.stopping:
+                break
+            # Between rounds the lock is free, so the app's own sync (and its sending of
+            # queued replies) is never shut out by a long-running --watch.
+            lock.release()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(engine.wait_stopped(), timeout=args.watch)
             if engine.stopping:
+                break
+            if not await _relock(lock, args.lock_wait, engine):
                 break
     finally:
         await engine.aclose()
@@ -110,10 +152,25 @@ async def _sync(workspace: Workspace, accounts: list[Any], args: argparse.Namesp
     return exit_code
 
 
+async def _relock(lock: SyncLock, wait: float, engine: Any) -> bool:
+    """Take the lock again for the next --watch round, waiting for another sync to finish."""
+    while not engine.stopping:
+        try:
+            await lock.acquire(wait)
+            return True
+        except SyncLocked as exc:
+            print(f"rapport: {exc} Waiting for the next round.", file=sys.stderr)
+    return False
+
+
 def _display(args: argparse.Namespace) -> Any:
-    if args.quiet or args.json:
+    if args.json:
         return QuietDisplay()
-    if sys.stderr.isatty():
+    if args.quiet:
+        return FailuresDisplay(sys.stderr)
+    if sys.stderr.isatty() and not args.verbose:
+        # (With -v the log lines go to stderr too: a display rewritten in place would mix
+        # with them, so plain lines are used instead.)
         return LiveDisplay(sys.stderr)
     return PlainDisplay(sys.stderr)
 
@@ -126,6 +183,7 @@ def _stop_on_signals(engine: Any) -> None:
         if engine.stopping:
             raise KeyboardInterrupt
         print("\nstopping after the current page (Ctrl-C again to abort)", file=sys.stderr)
+        log.info("interrupted: stopping after the current page")
         engine.stop()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -134,30 +192,16 @@ def _stop_on_signals(engine: Any) -> None:
 
 
 async def _notify(workspace: Workspace, store: Any, summary: SyncSummary) -> None:
-    """Run the configured notify command when new items are flagged or are questions."""
+    """Run the configured notify command when this round stored new flagged or owed items
+    (see core.sync.notify for exactly which)."""
     command = workspace.config.general.notify_command
-    if not command:
-        return
     new_ids = [i for a in summary.accounts for i in a.new_item_ids]
-    if not new_ids:
+    if not command or not new_ids:
         return
-    flagged = questions = 0
-    for item_id in new_ids:
-        item = await store.item(item_id)
-        if item is None:
-            continue
-        flagged += int(item.tone.conflict)
-        questions += int(item.is_question)
-    if not (flagged or questions):
+    attention = await new_attention(store, new_ids, utcnow())
+    if not attention.worth_telling:
         return
-    env = dict(
-        os.environ,
-        RAPPORT_NEW_ITEMS=str(len(new_ids)),
-        RAPPORT_NEW_FLAGGED=str(flagged),
-        RAPPORT_NEW_QUESTIONS=str(questions),
-    )
-    try:
-        process = await asyncio.create_subprocess_exec(*shlex.split(command), env=env)
-        await asyncio.wait_for(process.wait(), timeout=30)
-    except (OSError, TimeoutError, ValueError) as exc:
-        print(f"rapport: notify_command failed: {exc}", file=sys.stderr)
+    problem = await run_notify(command, attention)
+    if problem is not None:
+        log.warning("%s", problem)
+        print(f"rapport: {problem}", file=sys.stderr)

@@ -6,6 +6,7 @@ import time
 from typing import TextIO
 
 from core.markup.clean import clean_text
+from core.secrets import redact
 from core.sync.progress import AccountProgress, Phase, SyncSummary
 
 
@@ -24,7 +25,7 @@ def describe(progress: AccountProgress, now: float | None = None) -> str:
         left = progress.wait_until - (now if now is not None else time.time())
         text += f" (waiting {max(0.0, left):.0f} s)"
     if progress.error:
-        text += f": {clean_text(progress.error)}"
+        text += f": {clean_text(redact(progress.error))}"
     return text
 
 
@@ -34,6 +35,26 @@ class QuietDisplay:
 
     def finish(self, summary: SyncSummary) -> None:
         pass
+
+
+class FailuresDisplay:
+    """--quiet: nothing while it runs nor when all went well; the failed accounts, with why,
+    and the summary line when something failed (so cron mails only about problems)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def update(self, progress: AccountProgress) -> None:
+        pass
+
+    def finish(self, summary: SyncSummary) -> None:
+        if summary.ok:
+            return
+        for progress in summary.accounts:
+            if progress.failed:
+                self.stream.write(describe(progress) + "\n")
+        self.stream.write(_summary_line(summary) + "\n")
+        self.stream.flush()
 
 
 class PlainDisplay:

@@ -31,6 +31,7 @@ from core.connectors.base import (
     RateLimited,
 )
 from core.connectors.registry import connector_class
+from core.errors import RapportError
 from core.http_client import make_client
 from core.models import Account, Cursor, Item, ItemState
 from core.secrets import Credentials
@@ -48,6 +49,8 @@ CredentialsLookup = Callable[[str], Credentials | None]
 Analyze = Callable[[Sequence[Item]], Awaitable[None] | None]
 #: Applies ingest rules to new items in place; returns (item remote id, rule name) hits.
 ApplyRules = Callable[[Sequence[Item]], list[tuple[str, str]]]
+#: Runs once at the start of each run, before any page (e.g. rules loading who is linked).
+PrepareRun = Callable[[Store], Awaitable[object]]
 ProgressCallback = Callable[[AccountProgress], None]
 
 _MAX_RATE_LIMIT_WAITS = 20
@@ -67,6 +70,7 @@ class SyncEngine:
         *,
         analyze: Analyze | None = None,
         apply_rules: ApplyRules | None = None,
+        prepare: PrepareRun | None = None,
         connector_factory: ConnectorFactory = default_connector,
         client: httpx.AsyncClient | None = None,
         clock: Clock | None = None,
@@ -80,6 +84,7 @@ class SyncEngine:
         self._credentials = credentials
         self._analyze = analyze
         self._apply_rules = apply_rules
+        self._prepare = prepare
         self._factory = connector_factory
         self._client = client
         self.clock = clock or Clock()
@@ -106,8 +111,11 @@ class SyncEngine:
 
     async def run(self, accounts: Sequence[Account], *, send: bool = True) -> SyncSummary:
         started = self.clock.time()
+        log.info("sync started: %s", ", ".join(a.name for a in accounts))
         for account in accounts:
             await self.store.ensure_account(account)
+        if self._prepare is not None:
+            await self._prepare(self.store)
         gate = asyncio.Semaphore(self._concurrency)
         if self._client is None:
             self._client = make_client()
@@ -118,7 +126,10 @@ class SyncEngine:
                 return await self.sync_account(account, client, send=send)
 
         results = await asyncio.gather(*(one(a) for a in accounts))
-        return SyncSummary(accounts=list(results), duration=self.clock.time() - started)
+        summary = SyncSummary(accounts=list(results), duration=self.clock.time() - started)
+        for line in summary.log_lines():
+            log.info("%s", line)
+        return summary
 
     async def aclose(self) -> None:
         """Close the HTTP client the engine made (not one it was given)."""
@@ -136,6 +147,8 @@ class SyncEngine:
             connector = self._connector(account, client)
             self._report(progress, Phase.SYNCING)
             for stream in connector.streams:
+                if self.stopping:
+                    break  # stopped: no new stream is started (the next run fetches it)
                 fetch = functools.partial(self._fetch_stream, connector, stream, progress)
                 await self._with_retries(progress, fetch)
             if send and not self.stopping:
@@ -144,8 +157,9 @@ class SyncEngine:
                 await self._with_retries(progress, lambda: outbox.flush(progress))
                 await self._with_retries(progress, lambda: outbox.push_read_state(progress))
             self._report(progress, Phase.OK)
-        except ConnectorError as exc:
+        except (ConnectorError, RapportError) as exc:  # both carry a message fit to show
             progress.error = str(exc)
+            log.warning("%s: sync failed: %s", account.name, exc)
             self._report(progress, Phase.FAILED)
         except Exception as exc:  # one account's bug must not stop the others
             log.exception("sync of %s failed unexpectedly", account.name)
@@ -184,12 +198,13 @@ class SyncEngine:
         stored = await self.store.cursor(name, stream)
         horizon = self.clock.now() - self.horizon
         async for page in connector.fetch(stream, stored.value if stored else None, horizon):
-            fresh = await self._prepare_new(name, page.items)
-            # The user's own posts (replies made outside Rapport) feed the ledger: stored with
-            # the page's items and cursor, in the same transaction.
+            hits = await self._prepare_new(name, page.items)
+            # The user's own posts (replies made outside Rapport) feed the ledger, and the rules
+            # that fired go to the items' history: stored with the page's items and cursor, in
+            # the same transaction.
             cursor = Cursor(name, stream, page.cursor)
-            result = await self.store.ingest(name, page.items, cursor, page.own_posts)
-            await self._log_rule_hits(name, fresh)
+            events = [(remote_id, "rule", rule) for remote_id, rule in hits]
+            result = await self.store.ingest(name, page.items, cursor, page.own_posts, events)
             progress.pages += 1
             progress.new += len(result.new_ids)
             progress.updated += result.updated
@@ -220,12 +235,6 @@ class SyncEngine:
             return self._apply_rules(new)
         return []
 
-    async def _log_rule_hits(self, account: str, hits: list[tuple[str, str]]) -> None:
-        for remote_id, rule in hits:
-            item = await self.store.item_by_remote(account, remote_id)
-            if item is not None and item.id is not None:
-                await self.store.log_event([item.id], "rule", rule)
-
     # ---- retries -------------------------------------------------------------------------------
 
     async def _with_retries(
@@ -248,7 +257,7 @@ class SyncEngine:
                     ) from None
                 if rate_waits > _MAX_RATE_LIMIT_WAITS:
                     raise
-                await self._wait_out(progress, exc.retry_after)
+                await self._wait_out(progress, exc.retry_after, str(exc))
             except (NetworkError, BadResponse) as exc:
                 if progress.pages > pages_before:
                     failures = 0  # it made progress before failing: a new streak
@@ -262,10 +271,11 @@ class SyncEngine:
                 await self.clock.sleep(delay)
                 self._report(progress, Phase.SYNCING)
 
-    async def _wait_out(self, progress: AccountProgress, seconds: float) -> None:
+    async def _wait_out(self, progress: AccountProgress, seconds: float, reason: str) -> None:
         progress.rate_limit_waits += 1
         progress.waited_seconds += seconds
         progress.wait_until = self.clock.time() + seconds
+        log.info("%s: rate limited (%s); waiting %.0f s", progress.account, reason, seconds)
         self._report(progress, Phase.RATE_LIMITED)
         await self.clock.sleep(seconds)
         progress.wait_until = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 from pathlib import Path
 from types import TracebackType
@@ -15,6 +16,8 @@ from types import TracebackType
 from core.errors import RapportError
 
 EXIT_LOCKED = 3
+
+log = logging.getLogger("rapport.sync.lock")
 
 
 class SyncLocked(RapportError):
@@ -43,15 +46,25 @@ class SyncLock:
 
     async def acquire(self, wait: float, poll: float = 0.2) -> None:
         """Wait up to `wait` seconds for the lock, then give up with a clear message."""
+        if self.try_acquire():
+            return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait
+        started = loop.time()
+        deadline = started + wait
+        log.info("another sync holds the lock%s; waiting up to %.0f s", self._holder(), wait)
         while not self.try_acquire():
             if loop.time() >= deadline:
+                log.warning(
+                    "gave up waiting for the sync lock after %.0f s%s",
+                    loop.time() - started,
+                    self._holder(),
+                )
                 raise SyncLocked(
                     f"another sync is running{self._holder()}; it was not interrupted. "
                     "Try again when it finishes."
                 )
             await asyncio.sleep(poll)
+        log.info("got the sync lock after %.1f s", loop.time() - started)
 
     def _holder(self) -> str:
         try:

@@ -68,8 +68,17 @@ class Outbox:
             # A previous run died or lost the answer: the reply may be out there already.
             found = await self._look_for(item, reply)
             if found is not None:
+                log.info(
+                    "%s: reply %s was sent by an earlier run; found it", self.account, reply.id
+                )
                 await self._sent(reply, item, found, progress)
                 return
+            log.info(
+                "%s: reply %s was left sending by an earlier run and is not on the platform; "
+                "sending it again",
+                self.account,
+                reply.id,
+            )
         elif not await self.store.update_reply(
             reply.id, ReplyState.SENDING, expect=ReplyState.QUEUED, count_attempt=True
         ):
@@ -86,8 +95,9 @@ class Outbox:
         while True:
             try:
                 return await self.connector.post_reply(item, reply.text, reply.idempotency_key)
-            except RateLimited:
+            except RateLimited as exc:
                 # Refused before it was processed: safe to queue again and wait.
+                log.info("%s: reply %s queued again: %s", self.account, reply.id, exc)
                 await self.store.update_reply(
                     reply.id, ReplyState.QUEUED, expect=ReplyState.SENDING
                 )
@@ -95,6 +105,7 @@ class Outbox:
             except (NetworkError, BadResponse) as exc:
                 found = await self._look_for(item, reply)
                 if found is not None:
+                    log.info("%s: reply %s went out despite %s", self.account, reply.id, exc)
                     return found
                 if isinstance(exc, BadResponse):
                     await self._failed(reply, str(exc), progress)
@@ -102,8 +113,22 @@ class Outbox:
                 unknown_outcomes += 1
                 if unknown_outcomes >= self.policy.attempts:
                     # Leave it `sending`: the next run looks for it before trying again.
+                    log.warning(
+                        "%s: reply %s: %s; left for the next run to check and send",
+                        self.account,
+                        reply.id,
+                        exc,
+                    )
                     raise
-                await self.clock.sleep(self.policy.backoff(unknown_outcomes, self.rng))
+                delay = self.policy.backoff(unknown_outcomes, self.rng)
+                log.info(
+                    "%s: reply %s: %s and it is not on the platform; retrying in %.1f s",
+                    self.account,
+                    reply.id,
+                    exc,
+                    delay,
+                )
+                await self.clock.sleep(delay)
             except ConnectorError as exc:
                 await self._failed(reply, str(exc), progress)
                 return None

@@ -6,6 +6,7 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from core.secrets import redact
 from core.timeutil import to_iso
 
 
@@ -43,9 +44,21 @@ class AccountProgress:
     def failed(self) -> bool:
         return self.phase is Phase.FAILED
 
+    def log_line(self) -> str:
+        """One line for the log file: everything this account's run did."""
+        line = (
+            f"{self.account} ({self.platform}): {self.phase.value}: {self.new} new, "
+            f"{self.updated} updated, {self.skipped} skipped, {self.sent} replies sent, "
+            f"{self.send_failed} not sent, {self.marked_read} marked read, {self.pages} pages, "
+            f"{self.rate_limit_waits} rate-limit waits ({self.waited_seconds:.0f} s), "
+            f"{self.duration:.1f} s"
+        )
+        return line + (f"; error: {self.error}" if self.error else "")
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["phase"] = self.phase.value
+        data["error"] = redact(self.error)
         data["wait_until"] = to_iso_epoch(self.wait_until) if self.wait_until is not None else None
         data.pop("new_item_ids")
         data["duration"] = round(self.duration, 3)
@@ -74,6 +87,17 @@ class SyncSummary:
 
     def total(self, field_name: str) -> int:
         return sum(int(getattr(a, field_name)) for a in self.accounts)
+
+    def log_lines(self) -> list[str]:
+        """What the log file says about a finished run: a line per account, then the totals."""
+        failed = [a.account for a in self.accounts if a.failed]
+        end = (
+            f"sync finished in {self.duration:.1f} s: {len(self.accounts)} account(s), "
+            f"{self.total('new')} new, {self.total('sent')} replies sent, {len(failed)} failed"
+        )
+        if failed:
+            end += f" ({', '.join(failed)})"
+        return [*(a.log_line() for a in self.accounts), end]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-import logging.handlers
 from collections.abc import Sequence
 from typing import Any
 
+from core.logging_setup import configure_logging
 from core.models import Item
 from core.store.repository import Store
 from core.store.tone_sql import StoredCorrection
 from core.sync.engine import Analyze, ApplyRules, ProgressCallback, SyncEngine
 from core.workspace import Workspace
+
+__all__ = ["build_engine", "configure_logging", "load_analyzer", "make_analyze", "make_rules"]
 
 
 def tone_analyzer(workspace: Workspace, corrections: Sequence[StoredCorrection] = ()) -> Any:
@@ -42,11 +43,16 @@ def make_analyze(analyzer: Any) -> Analyze:
 
 
 def make_rules(workspace: Workspace) -> ApplyRules | None:
+    ruleset = _ruleset(workspace)
+    return ruleset.apply if ruleset is not None else None
+
+
+def _ruleset(workspace: Workspace) -> Any:
     if not workspace.config.rules:
         return None
     from core.rules import compile_rules
 
-    return compile_rules(workspace.config.rules).apply
+    return compile_rules(workspace.config.rules)
 
 
 def build_engine(
@@ -58,9 +64,12 @@ def build_engine(
     **overrides: Any,
 ) -> SyncEngine:
     """`analyzer`: one loaded with the user's corrections (see load_analyzer)."""
+    ruleset = _ruleset(workspace)
     options: dict[str, Any] = {
         "analyze": make_analyze(analyzer or tone_analyzer(workspace)),
-        "apply_rules": make_rules(workspace),
+        "apply_rules": ruleset.apply if ruleset is not None else None,
+        # `person` rules learn who is linked to whom at the start of each run.
+        "prepare": ruleset.load_persons if ruleset is not None and ruleset.needs_persons else None,
         "horizon": _horizon(workspace),
         "on_progress": on_progress,
     }
@@ -72,20 +81,3 @@ def _horizon(workspace: Workspace) -> Any:
     from datetime import timedelta
 
     return timedelta(days=workspace.config.general.backfill_days)
-
-
-def configure_logging(workspace: Workspace, verbose: bool) -> None:
-    """A rotating log file under the data folder; -v copies the lines to stderr."""
-    workspace.paths.log_dir.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger("rapport")
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        handler = logging.handlers.RotatingFileHandler(
-            workspace.paths.log_dir / "rapport.log", maxBytes=1_000_000, backupCount=3
-        )
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        root.addHandler(handler)
-    if verbose and not any(type(h) is logging.StreamHandler for h in root.handlers):
-        stream = logging.StreamHandler()
-        stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        root.addHandler(stream)

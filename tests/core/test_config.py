@@ -92,3 +92,41 @@ def test_adding_and_removing_accounts_keeps_the_users_comments(rapport_home: Pat
     assert not remove_account(paths, "home")
     assert [a.name for a in load_config(paths).accounts] == ["code"]
     assert config.general.theme == "rapport-light"
+
+
+def test_an_unknown_platform_names_the_file_line_key_and_the_known_ones(
+    rapport_home: Path,
+) -> None:
+    path = write_config(
+        rapport_home,
+        "[[accounts]]\n"
+        'name = "home"\n'
+        'platform = "mastodon"\n'
+        'base_url = "https://a.example"\n'
+        "\n"
+        "[[accounts]]\n"
+        'name = "typo"\n'
+        'platform = "mastadon"\n'
+        'base_url = "https://b.example"\n',
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(resolve_paths())
+    message = str(caught.value)
+    assert f"{path}, line 8" in message
+    assert "accounts[1].platform" in message
+    assert "'mastadon'" in message
+    assert "bluesky, github, mastodon, reddit" in message
+
+
+def test_a_rule_on_an_unknown_platform_is_refused_too(rapport_home: Path) -> None:
+    write_config(
+        rapport_home,
+        '[[rules]]\nname = "ci"\nplatform = "gihtub"\ntag = ["ci"]\n',
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(resolve_paths())
+    message = str(caught.value)
+    assert "line 3" in message
+    assert "rules[0].platform" in message
+    assert "'gihtub'" in message
+    assert "github" in message

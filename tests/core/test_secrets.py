@@ -69,3 +69,44 @@ def test_stdin_carries_a_token_or_key_value_lines() -> None:
     }
     with pytest.raises(SecretsError, match="no secret"):
         parse_stdin_secret("\n")
+
+
+def test_check_reports_an_unusable_secrets_store_before_any_account_is_used(
+    rapport_home: Path,
+) -> None:
+    paths = resolve_paths()
+    SecretStore(paths, "file").check(writing=True)  # nothing stored yet: fine
+    store = SecretStore(paths, "file")
+    store.save("work", {"token": TOKEN})
+    os.chmod(paths.secrets_file, 0o604)
+    with pytest.raises(SecretsError, match=f"chmod 600 {paths.secrets_file}"):
+        store.check()
+    os.chmod(paths.secrets_file, 0o600)
+    paths.secrets_file.write_text("{not json")
+    with pytest.raises(SecretsError, match="not readable JSON"):
+        store.check()
+    with pytest.raises(SecretsError, match="no system keyring works"):
+        SecretStore(paths, "keyring").check()
+
+
+def test_check_for_writing_needs_a_writable_config_folder(
+    rapport_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = resolve_paths()
+    paths.ensure()
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(SecretsError, match="not writable"):
+        SecretStore(paths, "file").check(writing=True)
+    SecretStore(paths, "file").check()  # reading needs no write access
+
+
+def test_redact_blanks_out_every_loaded_secret_but_not_who_the_user_is() -> None:
+    from core.secrets import Secret, redact
+
+    password = "app-pass-REDACT-ME-42"
+    Credentials({"identifier": "maria.bsky.social", "password": password})
+    session = "eyJhbGciOi.session-token-from-a-refresh"
+    Secret(session)
+    text = f"login maria.bsky.social with {password}; header Bearer {session}"
+    assert redact(text) == "login maria.bsky.social with ********; header Bearer ********"
+    assert redact("nothing secret here") == "nothing secret here"

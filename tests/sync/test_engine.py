@@ -258,3 +258,55 @@ async def test_new_items_of_a_muted_thread_arrive_muted(store: Store) -> None:
     await engine_for(store, {"alpha": script}).run(ACCOUNTS[:1])
     arrived = [await store.item_by_remote("alpha", f"status-{n}") for n in (12, 13)]
     assert [i.state for i in arrived if i] == [ItemState.MUTED, ItemState.NEW]
+
+
+async def test_rule_hits_are_stored_with_their_page_so_a_crash_right_after_keeps_them(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history entry of a rule lands in the page's own transaction: a process that dies
+    the moment the page is committed still shows, in each item's history, the rule that
+    tagged it."""
+    import asyncio
+
+    from core.config import RuleConfig
+    from core.rules import compile_rules
+
+    rules = compile_rules([RuleConfig(name="sqlite talk", words=["sqlite"], tag=["db"])])
+    commit = store.ingest
+
+    async def commit_then_die(*args: object, **kwargs: object) -> object:
+        await commit(*args, **kwargs)  # type: ignore[arg-type]
+        raise asyncio.CancelledError  # killed right after the page's transaction
+
+    monkeypatch.setattr(store, "ingest", commit_then_die)
+    engine = engine_for(store, {"alpha": Script(total=3)}, apply_rules=rules.apply)
+    with pytest.raises(asyncio.CancelledError):
+        await engine.run(ACCOUNTS[:1])
+    monkeypatch.undo()
+    item = await store.item_by_remote("alpha", "status-2")
+    assert item is not None
+    assert item.id is not None
+    assert item.tags == ["db"]
+    assert ("rule", "sqlite talk") in [(a, d) for _, a, d in await store.history(item.id)]
+
+
+async def test_stop_during_one_stream_does_not_start_the_next(store: Store) -> None:
+    class TwoStreams(ScriptedConnector):
+        streams = ("notifications", "own")
+
+    script = Script(total=50)
+
+    def factory(account: Account, credentials: Credentials, client: httpx.AsyncClient) -> object:
+        return TwoStreams(account, credentials, client, script)
+
+    engine = SyncEngine(
+        store,
+        lambda name: Credentials({"token": "t"}),
+        connector_factory=factory,  # type: ignore[arg-type]
+        clock=FakeClock(),
+    )
+    engine._on_progress = lambda p: engine.stop() if p.pages == 1 else None
+    summary = await engine.run(ACCOUNTS[:1])
+    assert summary.accounts[0].pages == 1
+    assert summary.accounts[0].new == 10
+    assert await store.cursor("alpha", "own") is None

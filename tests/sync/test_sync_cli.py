@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -244,3 +245,134 @@ def test_an_unreachable_instance_is_named_in_the_error(rapport_home: Path) -> No
 
 def rapport_env(home: Path) -> dict[str, str]:
     return {**os.environ, "RAPPORT_HOME": str(home)}
+
+
+# ---- --watch, the notify command, the live display --------------------------------------------
+
+
+def mastodon_counts(home: Path) -> tuple[int, int, int]:
+    """(stored, open flagged, open and unanswered) items of demo-mastodon, from the database."""
+    with sqlite3.connect(resolve_paths(home).database) as conn:
+        where = "items.account_id = (SELECT id FROM accounts WHERE name = 'demo-mastodon')"
+        [(stored,)] = conn.execute(f"SELECT count(*) FROM items WHERE {where}").fetchall()
+        [(flagged,)] = conn.execute(
+            f"SELECT count(*) FROM items WHERE {where} AND state = 'new' AND conflict = 1"
+        ).fetchall()
+        [(owed,)] = conn.execute(
+            f"SELECT count(*) FROM items WHERE {where} AND state = 'new' "
+            "AND deleted_at IS NULL AND NOT EXISTS "
+            "(SELECT 1 FROM item_answers a WHERE a.item_id = items.id)"
+        ).fetchall()
+    return stored, flagged, owed
+
+
+def test_watch_syncs_round_after_round_and_ctrl_c_finishes_the_page_then_exits_0(
+    workspace: Path, fleet: FakeFleet
+) -> None:
+    fake = fleet.fakes["mastodon"]
+    watcher = spawn("sync", "--watch", "0.2", "--json", "--no-send", "--account", "demo-mastodon")
+    assert watcher.stdout is not None
+    first = json.loads(watcher.stdout.readline())
+    assert first["ok"] is True
+    assert first["new"] > 0
+    second = json.loads(watcher.stdout.readline())  # a second round: nothing new
+    assert second["new"] == 0
+
+    # New mentions, served slowly: the round that fetches them is interrupted mid-page.
+    listing = LISTING["mastodon"]
+    fake.inject(Fault("slow", path=listing, seconds=0.5, times=1000))
+    for n in range(100):
+        fake.add_mention(f"newcomer{n % 5}", f"new mention number {n}")  # type: ignore[attr-defined]
+    asked = len(fake.requests_to(listing))
+    wait_until(lambda: len(fake.requests_to(listing)) > asked)
+    watcher.send_signal(signal.SIGINT)
+    out, err = watcher.communicate(timeout=60)
+
+    assert watcher.returncode == 0, err
+    assert "stopping after the current page" in err
+    rounds = [first, second, *(json.loads(line) for line in out.splitlines())]
+    last = rounds[-1]
+    assert last["ok"] is True
+    assert 0 < last["new"] < 100  # the page in flight was stored whole, then it stopped
+    stored, _, _ = mastodon_counts(workspace)
+    assert stored == sum(r["new"] for r in rounds)
+
+    fake.faults.clear()
+    rest = rapport("sync", "--json", "--no-send", "--account", "demo-mastodon")
+    assert rest.returncode == 0, rest.stderr
+    assert json.loads(rest.stdout)["new"] == 100 - sum(r["new"] for r in rounds[2:])
+    assert mastodon_counts(workspace)[0] == first["new"] + 100
+
+
+NOTIFY_SCRIPT = """\
+import os, sys
+with open(sys.argv[1], "a") as out:
+    out.write(" ".join(f"{k}={os.environ[k]}" for k in
+        ("RAPPORT_NEW_ITEMS", "RAPPORT_NEW_FLAGGED", "RAPPORT_NEW_OWED")) + "\\n")
+"""
+
+
+def test_watch_runs_the_notify_command_with_the_counts_once_per_round_with_news(
+    workspace: Path, fleet: FakeFleet, tmp_path: Path
+) -> None:
+    from core.config import set_value
+
+    fake = fleet.fakes["mastodon"]
+    fake.add_mention("grumpy", "You are a complete idiot and this project is garbage.")  # type: ignore[attr-defined]
+    fake.add_mention("curious", "Could you tell me how to configure the sync interval?")  # type: ignore[attr-defined]
+    script = tmp_path / "notify.py"
+    script.write_text(NOTIFY_SCRIPT)
+    record = tmp_path / "notified.txt"
+    set_value(
+        resolve_paths(workspace), "general", "notify_command",
+        f"{sys.executable} {script} {record}",
+    )  # fmt: skip
+
+    watcher = spawn("sync", "--watch", "0.2", "--json", "--no-send", "--account", "demo-mastodon")
+    assert watcher.stdout is not None
+    first = json.loads(watcher.stdout.readline())
+    second = json.loads(watcher.stdout.readline())
+    watcher.send_signal(signal.SIGINT)
+    _, err = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0, err
+    assert second["new"] == 0
+
+    stored, flagged, owed = mastodon_counts(workspace)
+    assert flagged >= 1
+    assert 0 < owed <= stored
+    # Once: the second round brought nothing new.
+    assert record.read_text().splitlines() == [
+        f"RAPPORT_NEW_ITEMS={first['new']} RAPPORT_NEW_FLAGGED={flagged} RAPPORT_NEW_OWED={owed}"
+    ]
+
+
+def test_a_terminal_gets_a_live_display_rewritten_in_place(workspace: Path) -> None:
+    import pty
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui.main", "sync", "--no-send"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the sync closed its terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    process.wait(timeout=120)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert process.returncode == 0, screen
+    assert "\x1b[4F" in screen  # back up over the four account rows ...
+    assert "\x1b[2K" in screen  # ... and rewrite each in place
+    last = screen.rsplit("\x1b[4F", 1)[1]
+    for platform in LISTING:
+        assert re.search(rf"demo-{platform}\s+ok\s+\d+ new", last), last
+    assert "synced 4 account(s)" in last
