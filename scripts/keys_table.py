@@ -8,7 +8,7 @@ drift from the keys.
 
 from __future__ import annotations
 
-from tui.keymap import binding_classes
+from tui.keymap import every_binding
 
 _NAMES = {
     "slash": "/",
@@ -22,18 +22,6 @@ _NAMES = {
     "up": "↑",
     "tab": "Tab",
 }
-_WHERE = {
-    "RapportApp": "everywhere",
-    "InboxScreen": "inbox",
-    "ItemList": "inbox",
-    "SearchBar": "search box",
-    "ComposerScreen": "composer",
-    "SnoozeModal": "snooze",
-    "TagModal": "tag",
-    "SnippetModal": "snippets",
-    "HelpScreen": "help",
-    "WelcomeScreen": "welcome",
-}
 
 
 def key_label(keys: str) -> str:
@@ -42,14 +30,9 @@ def key_label(keys: str) -> str:
 
 def keys_table() -> str:
     lines = ["| where | keys | what it does | id (for `[keys]`) |", "| --- | --- | --- | --- |"]
-    for cls in binding_classes():
-        for binding in getattr(cls, "BINDINGS", []):
-            binding_id = getattr(binding, "id", None)
-            if not binding_id:
-                continue
-            what = binding.tooltip or binding.description
-            where = _WHERE.get(cls.__name__, cls.__name__)
-            lines.append(f"| {where} | {key_label(binding.key)} | {what} | `{binding_id}` |")
+    for where, binding in every_binding():
+        what = binding.tooltip or binding.description
+        lines.append(f"| {where} | {key_label(binding.key)} | {what} | `{binding.id}` |")
     return "\n".join(lines)
 
 

@@ -22,6 +22,7 @@ from tui.commands.accounts import AccountsProvider
 from tui.commands.actions import ActionsProvider
 from tui.commands.themes import ThemesProvider
 from tui.commands.views import ViewsProvider
+from tui.demo_builder import DemoBuilder, DemoBuilt, DemoProgressed, demo_home
 from tui.messages import SyncFinished, SyncProgressed, SyncStarted
 from tui.services import Services
 from tui.sync_controller import SyncController
@@ -70,6 +71,7 @@ class RapportApp(App[int]):
         clock: Clock | None = None,
         background_sync: bool = True,
         analyzer: Any = None,
+        demo_items: int | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
@@ -77,12 +79,16 @@ class RapportApp(App[int]):
         self._analyzer = analyzer
         self.services: Services | None = None
         self.sync = SyncController(self, workspace, self.clock)
+        #: The demo the welcome screen offers (`demo_items`: its size; None: as `rapport demo`).
+        self.demo = DemoBuilder(self, items=demo_items)
         self.background_sync = background_sync
         self.sync_accounts: dict[str, AccountProgress] = {}
         self.sync_note = ""
         #: Rounds finished (or skipped) since the app started.
         self.sync_rounds = 0
         self.sync_signal: Signal[Any] = Signal(self, "sync")
+        #: The user's [keys] as applied, by binding id (the help screen shows these keys).
+        self.user_keymap: dict[str, str] = {}
         loaded = load_themes(workspace.paths.config_dir / "themes")
         for theme in loaded.themes:
             self.register_theme(theme)
@@ -99,6 +105,7 @@ class RapportApp(App[int]):
         from tui.keymap import check_keymap, known_bindings
 
         checked = check_keymap(self.workspace.config.keys, known_bindings())
+        self.user_keymap = checked.keymap
         self.set_keymap(checked.keymap)
         for problem in [*self._problems, *checked.problems]:
             self.notify(problem, severity="warning", timeout=8, markup=False)
@@ -120,7 +127,8 @@ class RapportApp(App[int]):
         if not self.workspace.config.accounts and await self.services.store.count_items() == 0:
             from tui.screens.welcome import WelcomeScreen
 
-            await self.push_screen(WelcomeScreen(self.workspace.paths))
+            paths = self.workspace.paths
+            await self.push_screen(WelcomeScreen(paths, demo_home(paths)))
             return
         from tui.screens.inbox import InboxScreen
 
@@ -141,6 +149,57 @@ class RapportApp(App[int]):
         assert self.services is not None
         for account in self.workspace.accounts():
             await self.services.store.ensure_account(account)
+        await self.pop_screen()
+        await self._show_first_screen()
+
+    # ---- the demo, from the welcome screen ---------------------------------------------------
+
+    def on_welcome_screen_start_demo(self) -> None:
+        from tui.screens.welcome import WelcomeScreen
+
+        home = demo_home(self.workspace.paths)
+        if not self.demo.start(home):
+            return
+        if isinstance(self.screen, WelcomeScreen):
+            self.screen.show_status(f"Building the demo workspace in {home} …")
+
+    @on(DemoProgressed)
+    def _demo_progressed(self, message: DemoProgressed) -> None:
+        from tui.screens.welcome import WelcomeScreen
+
+        if isinstance(self.screen, WelcomeScreen):
+            self.screen.show_progress("Building the demo workspace …", message.progress)
+
+    @on(DemoBuilt)
+    async def _demo_built(self, message: DemoBuilt) -> None:
+        from tui.screens.welcome import WelcomeScreen
+
+        self.demo.finished()
+        if message.workspace is None:
+            if isinstance(self.screen, WelcomeScreen):
+                self.screen.show_status(f"The demo could not be built: {message.error}")
+            self.notify(
+                f"The demo could not be built: {message.error}", severity="error", markup=False
+            )
+            return
+        await self._open_workspace(message.workspace)
+        self.notify(
+            f"This is the demo workspace in {message.home}. "
+            f"Open it again later with: RAPPORT_HOME={message.home} rapport",
+            timeout=8,
+            markup=False,
+        )
+
+    async def _open_workspace(self, workspace: Workspace) -> None:
+        """Leave the welcome screen for another workspace's inbox (the demo's)."""
+        old = self.services
+        self.workspace = workspace
+        self.sync = SyncController(self, workspace, self.clock)
+        self.services = await self._open_services()
+        if old is not None:
+            await old.aclose()
+            await old.store.close()
+            await old.reader.close()
         await self.pop_screen()
         await self._show_first_screen()
 
@@ -191,6 +250,7 @@ class RapportApp(App[int]):
             await self.services.aclose()
             await self.services.store.close()
             await self.services.reader.close()
+        self.demo.close()
 
 
 def run_app(workspace: Any) -> int:

@@ -34,17 +34,45 @@ def binding_classes() -> list[type]:
     from tui.widgets.item_list import ItemList
     from tui.widgets.search_bar import SearchBar
 
+    # In the order the help screen and README list them: the inbox first (moving, then
+    # acting), then the other screens and dialogs, then the keys that work everywhere.
     return [
-        RapportApp,
-        InboxScreen,
         ItemList,
+        InboxScreen,
         SearchBar,
         ComposerScreen,
         SnoozeModal,
         TagModal,
         SnippetModal,
         HelpScreen,
+        RapportApp,
         WelcomeScreen,
+    ]
+
+
+#: Where each class's keys work, as the help screen and README's key table name it.
+SCREEN_NAMES = {
+    "RapportApp": "everywhere",
+    "InboxScreen": "inbox",
+    "ItemList": "inbox",
+    "SearchBar": "search box",
+    "ComposerScreen": "composer",
+    "SnoozeModal": "snooze",
+    "TagModal": "tag",
+    "SnippetModal": "snippets",
+    "HelpScreen": "help",
+    "WelcomeScreen": "welcome",
+}
+
+
+def every_binding() -> list[tuple[str, Binding]]:
+    """(where, binding) for every binding users may remap, in the order the classes declare
+    them (the help screen and README's table list them so)."""
+    return [
+        (SCREEN_NAMES.get(cls.__name__, cls.__name__), binding)
+        for cls in binding_classes()
+        for binding in getattr(cls, "BINDINGS", [])
+        if isinstance(binding, Binding) and binding.id
     ]
 
 

@@ -70,7 +70,7 @@ def parse_snooze(text: str, now: datetime) -> datetime:
     except ValueError:
         raise ValueError(
             f"{text.strip()!r} is not a time: try 2h, 30m, 17:30, tomorrow, fri 8:00, "
-            "next week or 2026-11-03 14:00"
+            f"next week or {example_date(now)} 14:00"
         ) from None
     if moment.tzinfo is None:
         if len(value) <= 10:  # a date alone means the morning of that day
@@ -79,9 +79,17 @@ def parse_snooze(text: str, now: datetime) -> datetime:
     return _future(moment.astimezone(UTC), now)
 
 
+def example_date(now: datetime) -> str:
+    """A date to show in an example: a week after `now` (the app's clock), so an example is
+    never a time that has passed."""
+    return (now.astimezone() + timedelta(days=7)).date().isoformat()
+
+
 def _future(moment: datetime, now: datetime) -> datetime:
     if moment <= now:
-        raise ValueError("that time has passed: choose a later one")
+        raise ValueError(
+            f"that time has passed: choose a later one, e.g. tomorrow or {example_date(now)}"
+        )
     return moment.astimezone(UTC)
 
 

@@ -114,6 +114,12 @@ def age(moment: datetime, now: datetime) -> str:
     return f"{int(seconds // 31_536_000)}y"
 
 
+def ago(moment: datetime, now: datetime) -> str:
+    """'just now', '5m ago', '3h ago': `age` for a sentence (the list's column says 'now')."""
+    short = age(moment, now)
+    return "just now" if short == "now" else f"{short} ago"
+
+
 def duration(seconds: float) -> str:
     """'45 s', '12 min', '2 h', '3 d' (for sentences)."""
     if seconds < 60:

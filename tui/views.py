@@ -7,11 +7,11 @@ the clock).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from core.models import Item
-from core.query import CompiledQuery, Query, QueryContext, matches, parse_query, to_sql
+from core.query import CompiledQuery, Query, QueryContext, Term, matches, parse_query, to_sql
+from core.store.inbox_sql import InboxRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,8 @@ class View:
     #: The digit that selects it, for the built-in views.
     key: str = ""
     empty: str = "Nothing here."
+    #: Drawn oldest first (who has waited longest at the top) instead of newest first.
+    oldest_first: bool = False
 
 
 BUILTIN_VIEWS: tuple[View, ...] = (
@@ -35,22 +37,32 @@ BUILTIN_VIEWS: tuple[View, ...] = (
         "Inbox zero. New mentions and replies land here as they sync.",
     ),
     View(
+        "unread",
+        "Unread",
+        "is:new is:unread",
+        "open items you have not read yet",
+        "2",
+        "Nothing unread. An item counts as read once the cursor has rested on it.",
+    ),
+    View(
         "owed",
         "Owed",
         "is:owed",
-        "addressed to you, open, older than your target reply time, unanswered",
-        "2",
+        "addressed to you, open, older than your target reply time, unanswered; "
+        "the longest waiting first",
+        "3",
         "You owe nobody a reply right now.",
+        oldest_first=True,
     ),
     View(
         "flagged",
         "Flagged",
         "is:new is:flagged",
         "open items whose tone looks like a conflict",
-        "3",
+        "4",
         "No open item looks like a conflict.",
     ),
-    View("all", "All", "", "everything, including done, snoozed and muted items", "4"),
+    View("all", "All", "", "everything, including done, snoozed and muted items", "5"),
 )
 
 
@@ -98,11 +110,23 @@ class Scope:
             QueryContext(now=now, target_response=target),
         )
 
-    def still_matches(self, item: Item, now: datetime, target: timedelta) -> bool:
-        """Whether a changed item still belongs in the list, judged in memory.
+    def still_matches(self, row: InboxRow, now: datetime, target: timedelta) -> bool:
+        """Whether a changed row still belongs in the list, judged in memory.
 
         Full-text words are skipped: triage never changes an item's text, so an item the index
-        matched before still matches. The exact count is checked afterwards in the background.
+        matched before still matches. is:owed also asks whether the item was answered, which
+        the row knows (from Rapport or on the platform) and the item alone does not. The exact
+        count is checked afterwards in the background.
         """
-        filters = Query(terms=[t for t in self.query.terms if t.key])
-        return matches(filters, item, QueryContext(now=now, target_response=target))
+        context = QueryContext(now=now, target_response=target)
+        for term in self.query.terms:
+            if not term.key:
+                continue
+            if term.key == "is" and term.value == "owed":
+                hit = matches(Query(terms=[Term("is", "owed")]), row.item, context)
+                hit = hit and not row.answered and not row.deleted
+            else:
+                hit = matches(Query(terms=[replace(term, negated=False)]), row.item, context)
+            if hit == term.negated:
+                return False
+        return True

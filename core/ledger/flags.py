@@ -3,7 +3,8 @@
 Each flag carries one sentence a person understands. The thresholds:
 
 - waiting: the oldest owed item has waited more than twice the user's p90 reply time with this
-  contact (their "usually within"), once there are at least 3 answered items to know it.
+  contact (the time within which 9 answers in 10 came), once there are at least 3 answered
+  items to know it.
 - owed: items addressed to the user, unanswered, past the target response time.
 - neglected: the last 3 or more messages are all unanswered (the streak), or, with at least
   5 messages, the reply rate is under half the user's overall rate and 20 points below it.
@@ -51,15 +52,18 @@ def _oldest_owed_wait(facts: Facts, now: datetime) -> timedelta | None:
 
 
 def usually_within(facts: Facts) -> timedelta | None:
-    """The user's usual reply time with them (p90), once there is enough to say so."""
+    """The time within which the user answers them 9 times in 10 (p90), once there is enough
+    to say so. Not "usually": that word means the median everywhere (the summary sentence)."""
     if facts.p90_delay is None or facts.answered < WAIT_MIN_ANSWERED:
         return None
     return timedelta(seconds=facts.p90_delay)
 
 
-def waiting_sentence(name: str, usual: timedelta, waited: timedelta) -> str:
-    within = "a minute" if usual < timedelta(minutes=1) else duration(usual)
-    return f"You usually answer {name} within {within}; this has waited {duration(waited)}."
+def waiting_sentence(name: str, p90: timedelta, waited: timedelta) -> str:
+    """e.g. "9 times in 10 you answer Maria within 2 h; this has waited 3 days." (the p90,
+    said as what it is: "usually" is the median, as in the summary sentence)."""
+    within = "a minute" if p90 < timedelta(minutes=1) else duration(p90)
+    return f"9 times in 10 you answer {name} within {within}; this has waited {duration(waited)}."
 
 
 def waiting_flag(facts: Facts, now: datetime) -> Flag | None:

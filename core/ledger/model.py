@@ -24,8 +24,8 @@ class FlagKind(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class Flag:
     kind: FlagKind
-    #: One plain sentence saying why, e.g. "You usually answer Maria within 2 h; this has
-    #: waited 3 days."
+    #: One plain sentence saying why, e.g. "9 times in 10 you answer Maria within 2 h; this
+    #: has waited 3 days."
     sentence: str
 
     def to_json(self) -> dict[str, str]:

@@ -4,7 +4,8 @@ The inbox list is virtual: it never loads the whole view. It asks for a count (t
 position (where an item sits in the view, so the cursor can stay on it while new items arrive),
 and windows of rows by keyset on `items.sort_key` (newest first), which costs the same at the
 100,000th row as at the first. OFFSET is only used for a jump to an arbitrary place (a scrollbar
-drag), where nothing nearer is known.
+drag), where nothing nearer is known. A list shown oldest first (the Owed view) reads the same
+windows the other way round (tui.inbox_source); position, jumps and "next" take `oldest_first`.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from core.store import page_sql
 from core.store.base import StoreBase
 from core.store.rows import ITEM_COLUMNS, item_from_row, tags_from_text
 
-# The latest reply that left the draft stage, and whether a draft is waiting: the list shows both.
+# The latest reply that left the draft stage, whether a draft is waiting, and whether the item
+# was answered at all (from Rapport or on the platform: the ledger's item_answers, the same test
+# is:owed makes): the list and the preview show all three.
 _ROW_COLUMNS = (
     f"{ITEM_COLUMNS}, items.deleted_at AS deleted_at, "
     "(SELECT r.state FROM replies r WHERE r.item_id = items.id AND r.state != 'draft' "
     "ORDER BY r.id DESC LIMIT 1) AS reply_state, "
     "EXISTS (SELECT 1 FROM replies d WHERE d.item_id = items.id AND d.state = 'draft') "
-    "AS has_draft"
+    "AS has_draft, "
+    "EXISTS (SELECT 1 FROM item_answers a WHERE a.item_id = items.id) AS answered"
 )
 _JOINS = (
     "JOIN accounts ON accounts.id = items.account_id JOIN contacts ON contacts.id = items.author_id"
@@ -42,6 +46,8 @@ class InboxRow:
     reply_state: str | None = None
     has_draft: bool = False
     deleted: bool = False
+    #: Answered, by a reply sent from Rapport or one the user posted on the platform.
+    answered: bool = False
 
     @property
     def sort_key(self) -> int:
@@ -107,6 +113,7 @@ def _row(record: Any) -> InboxRow:
         reply_state=record["reply_state"],
         has_draft=bool(record["has_draft"]),
         deleted=record["deleted_at"] is not None,
+        answered=bool(record["answered"]) or record["reply_state"] == "sent",
     )
 
 
@@ -116,9 +123,13 @@ class InboxQueries(StoreBase):
         row = await self._one(f"SELECT count(*) FROM {source} WHERE {where}", params)
         return int(row[0])
 
-    async def inbox_position(self, query: CompiledQuery, sort_key: int) -> int:
-        """How many items of the view are newer than `sort_key` (its index, if it is in it)."""
-        source, where, params = _from_where(query, "items.sort_key > ?", [sort_key], lean=True)
+    async def inbox_position(
+        self, query: CompiledQuery, sort_key: int, *, oldest_first: bool = False
+    ) -> int:
+        """How many items of the view come before `sort_key` (its index, if it is in it): the
+        newer ones, or (`oldest_first`) the older ones."""
+        compare = "items.sort_key < ?" if oldest_first else "items.sort_key > ?"
+        source, where, params = _from_where(query, compare, [sort_key], lean=True)
         row = await self._one(f"SELECT count(*) FROM {source} WHERE {where}", params)
         return int(row[0])
 
@@ -160,12 +171,16 @@ class InboxQueries(StoreBase):
         )
         return [_row(r) for r in reversed(records)]
 
-    async def inbox_rows_at(self, query: CompiledQuery, offset: int, limit: int) -> list[InboxRow]:
-        """Rows from an index with nothing known nearby (a jump; keyset paging is cheaper)."""
+    async def inbox_rows_at(
+        self, query: CompiledQuery, offset: int, limit: int, *, oldest_first: bool = False
+    ) -> list[InboxRow]:
+        """Rows from an index with nothing known nearby (a jump; keyset paging is cheaper), in
+        the list's order: newest first, or oldest first."""
         source, where, params = _from_where(query)
+        direction = "ASC" if oldest_first else "DESC"
         records = await self._all(
             f"SELECT {_ROW_COLUMNS} FROM {source} WHERE {where} "
-            f"ORDER BY {_key(query)} DESC LIMIT ? OFFSET ?",
+            f"ORDER BY {_key(query)} {direction} LIMIT ? OFFSET ?",
             [*params, limit, max(0, offset)],
         )
         return [_row(r) for r in records]
@@ -183,13 +198,18 @@ class InboxQueries(StoreBase):
             found.extend(_row(r) for r in records)
         return found
 
-    async def inbox_next(self, query: CompiledQuery, after: int | None) -> int | None:
-        """The sort_key of the first item of `query` older than `after` (None: from the top)."""
-        extra, extra_params = ("items.sort_key < ?", [after]) if after is not None else ("", [])
+    async def inbox_next(
+        self, query: CompiledQuery, after: int | None, *, oldest_first: bool = False
+    ) -> int | None:
+        """The sort_key of the first item of `query` below `after` in the list (None: from the
+        top): older than it, or (`oldest_first`) newer."""
+        compare = "items.sort_key > ?" if oldest_first else "items.sort_key < ?"
+        extra, extra_params = (compare, [after]) if after is not None else ("", [])
         source, where, params = _from_where(query, extra, extra_params)
+        direction = "ASC" if oldest_first else "DESC"
         row = await self._one(
-            f"SELECT items.sort_key FROM {source} WHERE {where} ORDER BY {_key(query)} DESC "
-            "LIMIT 1",
+            f"SELECT items.sort_key FROM {source} WHERE {where} "
+            f"ORDER BY {_key(query)} {direction} LIMIT 1",
             params,
         )
         return int(row[0]) if row else None
@@ -234,6 +254,7 @@ class InboxQueries(StoreBase):
             "THEN 1 ELSE 0 END), "
             f"sum(CASE WHEN state = 'new' AND kind IN ({kinds}) AND NOT EXISTS "
             "(SELECT 1 FROM replies r WHERE r.item_id = items.id AND r.state = 'sent') "
+            "AND NOT EXISTS (SELECT 1 FROM item_answers a WHERE a.item_id = items.id) "
             "THEN 1 ELSE 0 END) FROM items WHERE author_id = ?",
             (item_id, contact_id),
         )

@@ -121,7 +121,7 @@ async def test_owed_queue_oldest_first_without_done_deleted_or_young_items(
     assert [o.item_id for o in owed] == [built.ids[r] for r in ("m7", "m8", "b2")]
     assert [o.waited for o in owed] == [3 * DAY, 2 * DAY, 23 * HOUR]
     # Maria's habit is known (4 answers, p90 2 h) and exceeded; Bob's is not known yet.
-    assert owed[0].sentence == "You usually answer Maria within 2 h; this has waited 3 days."
+    assert owed[0].sentence == "9 times in 10 you answer Maria within 2 h; this has waited 3 days."
     assert owed[2].sentence == "Bob mentioned you 23 h ago; your target is 4 h."
 
 
@@ -134,10 +134,20 @@ async def test_a_changed_handle_is_still_one_contact(built: History) -> None:
     assert sorted(s.name for s in everyone) == ["Bob", "Maria"]
 
 
+async def test_usually_means_the_median_in_every_sentence(built: History) -> None:
+    """One meaning for "usually" (the median: 75 min for Maria); the p90 (2 h) is said as
+    what it is, "9 times in 10"."""
+    maria = await ledger_for(built).contact_summary(await built.author_of("m1"))
+    assert maria.sentence.endswith("you usually reply in 75 min")
+    said = [f.sentence for f in maria.flags] + [o.sentence for o in await ledger_for(built).owed()]
+    assert all("usually" not in sentence for sentence in said)
+    assert any("9 times in 10 you answer Maria within 2 h" in sentence for sentence in said)
+
+
 async def test_flags_are_worded_for_people(built: History) -> None:
     maria = await ledger_for(built).contact_summary(await built.author_of("m1"))
     assert [(f.kind, f.sentence) for f in maria.flags] == [
-        (FlagKind.WAITING, "You usually answer Maria within 2 h; this has waited 3 days."),
+        (FlagKind.WAITING, "9 times in 10 you answer Maria within 2 h; this has waited 3 days."),
         (
             FlagKind.OWED,
             "Maria is owed 2 replies; the oldest has waited 3 days (your target is 4 h).",
@@ -266,6 +276,6 @@ async def test_summary_json_shape(built: History) -> None:
     assert data["reply_rate"] == pytest.approx(0.4444, abs=1e-4)
     assert data["flags"][0] == {
         "kind": "waiting",
-        "sentence": "You usually answer Maria within 2 h; this has waited 3 days.",
+        "sentence": "9 times in 10 you answer Maria within 2 h; this has waited 3 days.",
     }
     assert data["last_received"] == "2026-11-11T08:00:00Z"

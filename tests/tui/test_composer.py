@@ -20,6 +20,7 @@ from tests.tui.conftest import (
 )
 from tui.screens.composer import ComposerScreen
 from tui.widgets.draft_area import DraftArea
+from tui.widgets.preview import PreviewPane
 
 
 async def replies(
@@ -108,6 +109,19 @@ async def test_flagged_reply_needs_the_second_key_and_enter_never_sends() -> Non
         assert [(r.state, r.forced, r.text) for r in sent] == [
             (ReplyState.QUEUED, True, "Just google it")
         ]
+        # Queued, not sent: the toast and the preview say so.
+        await until(
+            pilot,
+            lambda: any("despite the conflict flag" in n for n in notifications(app)),
+            "the reply to be announced",
+        )
+        said = next(n for n in notifications(app) if "despite the conflict flag" in n)
+        assert said.startswith("Reply queued despite the conflict flag")
+        assert "next sync" in said
+        assert "sent despite" not in said
+        await settle(pilot)
+        replies_shown = app.screen.query_one(PreviewPane).text_of("replies")
+        assert "queued despite a conflict flag" in replies_shown
 
 
 async def test_flagged_words_are_highlighted_in_the_draft() -> None:

@@ -9,6 +9,7 @@ from core.config import load_config, set_value
 from core.workspace import Workspace
 from tests.tui.conftest import (
     SIZE,
+    StubAnalyzer,
     make_app,
     notifications,
     screen_text,
@@ -239,3 +240,120 @@ def test_the_readme_lists_every_key_as_the_app_binds_it() -> None:
 
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert keys_table() in readme, "README's key table is stale: python -m scripts.keys_table"
+
+
+async def test_help_lists_every_key_of_every_screen_as_mapped() -> None:
+    configure("keys", "composer.snippet", "ctrl+y")
+    await seed(standard_items())
+    app = make_app()
+    async with app.run_test(size=(140, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        # Every binding of every screen, in README's order: the composer's, the dialogs',
+        # esc (Clear) too, though nothing is selected or searched right now.
+        assert [r.id for r in screen.rows] == list(known_bindings())
+        by_id = {r.id: r for r in screen.rows}
+        assert by_id["composer.snippet"].keys == "^y"  # as remapped, though not on screen
+        assert by_id["inbox.clear"].keys == "esc"
+        assert by_id["composer.snippet"].where == "composer"
+        table = _rendered_help(screen)
+        for ident in ("composer.send_anyway", "snooze.quick_4", "tag.list", "snippets.cancel"):
+            assert ident in table, ident
+        for section in ("Composer", "Snooze", "Tag", "Snippets", "Search box"):
+            assert section in table, section
+        # The remap example is one a config may hold (a bare dotted key is a nested table).
+        assert '"inbox.done" = "d"' in screen_text(app)
+
+
+def _rendered_help(screen: HelpScreen) -> str:
+    """The whole help table as text (the screen shows only what fits)."""
+    from rich.console import Console
+
+    console = Console(width=140, record=True, color_system=None)
+    console.print(screen.table)
+    return console.export_text()
+
+
+async def test_a_dotted_key_in_the_config_remaps_too() -> None:
+    workspace = Workspace.load()
+    workspace.paths.ensure()
+    # Unquoted, as people write it: TOML reads it as the table keys.inbox = {done = "d"}.
+    workspace.paths.config_file.write_text('[keys]\ninbox.done = "d"\n', encoding="utf-8")
+    assert load_config(workspace.paths).keys == {"inbox.done": "d"}
+    await seed(standard_items())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        items = app.screen.query_one(ItemList)
+        await pilot.press("d")
+        await settle(pilot)
+        assert items.total == 6
+
+
+def test_binding_texts_survive_markup() -> None:
+    """The footer's tooltips and the palette read these as markup: "[x]" would vanish."""
+    from textual.content import Content
+
+    for ident, binding in known_bindings().items():
+        for text in (binding.description, binding.tooltip):
+            assert Content.from_markup(text).plain == text, ident
+
+
+async def test_palette_help_is_shown_as_written() -> None:
+    configure("views", "wip", "tag:[wip]")
+    await seed(standard_items())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_palette(pilot)
+        await pilot.press(*"wip")
+        await settle(pilot)
+        assert "saved search: tag:[wip]" in screen_text(app)
+
+
+async def test_snippet_dialog_names_the_config_table() -> None:
+    from tui.modals.snippets import SnippetModal
+
+    await seed(standard_items())
+    app = make_app(analyzer=StubAnalyzer())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: isinstance(app.screen, SnippetModal), "the snippet dialog")
+        await pilot.pause()
+        assert "the config file under [snippets]," in screen_text(app)
+
+
+async def test_welcome_builds_the_demo_and_opens_it() -> None:
+    from tui.demo_builder import demo_home
+    from tui.screens.inbox import InboxScreen
+
+    own = Workspace.load().paths
+    app = make_app(demo_items=40)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, WelcomeScreen), "the welcome screen")
+        assert "press d" in screen_text(app)
+        await pilot.press("d")
+        await until(
+            pilot, lambda: isinstance(app.screen, InboxScreen), "the demo's inbox", within=60
+        )
+        await settle(pilot)
+        # The demo workspace, the way `rapport demo --home` makes it, beside the user's data.
+        workspace = app.workspace
+        assert workspace.config.demo is not None
+        assert workspace.paths.config_dir == demo_home(own) / "config"
+        assert {a.platform for a in workspace.accounts()} == {
+            "mastodon",
+            "bluesky",
+            "reddit",
+            "github",
+        }
+        assert app.screen.query_one(ItemList).total > 0
+        assert any(f"RAPPORT_HOME={demo_home(own)}" in n for n in notifications(app))
+    # The user's own workspace is as it was: still no account.
+    assert not Workspace.load().config.accounts

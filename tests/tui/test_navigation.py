@@ -82,20 +82,24 @@ async def test_views_switch_with_digits_and_show_counts() -> None:
         tabs = str(app.screen.query_one(ViewTabs).render())
         # 7 open; owed = open, addressed, older than 4 h (items 3..8 minus the done one)
         assert "Inbox 7" in tabs
+        assert "Unread 7" in tabs
         assert "Owed 5" in tabs
         assert "Flagged 1" in tabs
         assert "All 8" in tabs
         items = app.screen.query_one(ItemList)
         await pilot.press("2")
         await settle(pilot)
+        assert items.total == 7
+        await pilot.press("3")
+        await settle(pilot)
         assert items.total == 5
         assert "Thanks for the quick fix" not in screen_text(app)  # 20 minutes old: not owed
-        await pilot.press("3")
+        await pilot.press("4")
         await settle(pilot)
         assert items.total == 1
         assert items.current is not None
         assert items.current.item.tone.conflict
-        await pilot.press("4")
+        await pilot.press("5")
         await settle(pilot)
         assert items.total == 8
         assert "Already answered" in screen_text(app)

@@ -167,3 +167,33 @@ def test_the_analyser_and_connectors_are_not_loaded_at_start() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
     assert "LOADED []" in result.stdout, result.stdout + result.stderr
+
+
+async def test_times_a_moment_ago_read_just_now() -> None:
+    from core.models import Reply, ReplyState
+
+    await seed([item(1, text="Sent a moment ago", minutes_ago=0.2), older_item()])
+    app = make_app(analyzer=StubAnalyzer())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        preview = app.screen.query_one(PreviewPane)
+        assert "(just now)" in preview.text_of("head")
+        row = preview.row
+        assert row is not None
+        assert row.item.id is not None
+        moment = NOW - timedelta(seconds=10)
+        sent = Reply(row.item.id, "work", "Thanks!", ReplyState.SENT, sent_at=moment)
+        forced = Reply(row.item.id, "work", "Fine.", ReplyState.QUEUED, forced=True)
+        forced.created_at = moment
+        preview.show_replies(row.item.id, [sent, forced], NOW)
+        replies = preview.text_of("replies")
+        assert "sent just now" in replies
+        assert "queued just now" in replies
+        assert "queued despite a conflict flag" in replies  # not sent yet: never "sent despite"
+        assert "sent despite" not in replies
+        assert "now ago" not in screen_text(app)
+        posts = [
+            ContextPost("p-1", Contact("mastodon", "x", "@x", "X"), "Above", moment, is_own=False)
+        ]
+        preview.show_thread(row.item.id, posts, "", NOW)
+        assert "X  just now" in preview.text_of("thread")

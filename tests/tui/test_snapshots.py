@@ -54,7 +54,7 @@ def test_inbox(snap_compare: Any, inbox_app: Any) -> None:
 def test_inbox_flagged_item_preview(snap_compare: Any, inbox_app: Any) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
-        await pilot.press("3")  # the Flagged view: the reasons, the words highlighted
+        await pilot.press("4")  # the Flagged view: the reasons, the words highlighted
         await _wait(pilot)
 
     assert snap_compare(inbox_app, terminal_size=SIZE, run_before=run_before)
@@ -64,7 +64,7 @@ def test_inbox_light_theme_with_selection(snap_compare: Any, inbox_app: Any) -> 
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         pilot.app.theme = "rapport-light"
-        await pilot.press("4", "x", "x")
+        await pilot.press("5", "x", "x")
         await _wait(pilot)
 
     assert snap_compare(inbox_app, terminal_size=SIZE, run_before=run_before)

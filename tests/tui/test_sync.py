@@ -141,7 +141,7 @@ async def test_a_queued_reply_is_sent_by_the_background_sync(fleet: FakeFleet) -
         assert [r.state for r in replies] == [ReplyState.SENT]
         # Sent means answered: the item left the inbox; in All it shows the sent reply.
         assert all(r.item.id != row.item.id for r in items._rows)
-        await pilot.press("4")
+        await pilot.press("5")
         await settle(pilot)
         assert items.focus_key(row.sort_key)
         await settle(pilot)  # the preview has the item's details (its sent reply)
@@ -155,7 +155,7 @@ async def test_thread_context_is_fetched_once_and_cached(fleet: FakeFleet) -> No
         await wait_for_sync(pilot)
         items = app.screen.query_one(ItemList)
         store = app.services.store  # type: ignore[union-attr]
-        await pilot.press("4")  # everything, so every platform's replies are in the list
+        await pilot.press("5")  # everything, so every platform's replies are in the list
         await settle(pilot)
         checked = set()
         for index in range(min(items.total, 200)):

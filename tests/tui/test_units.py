@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from core.store.repository import StateSnapshot, Store
 from core.workspace import Workspace
 from tests.tui.conftest import NOW, item, seed
 from tui.snooze_time import parse_snooze, quick_choices
-from tui.text import age, duration, graphemes, length_in, ordinal
+from tui.text import age, ago, duration, graphemes, length_in, ordinal
 from tui.undo import UndoStack
 
 MONDAY_NOON = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)  # a Monday
@@ -45,6 +46,26 @@ def test_parse_snooze(typed: str, expected: datetime) -> None:
 def test_parse_snooze_refuses_with_a_hint(typed: str) -> None:
     with pytest.raises(ValueError, match=r"."):
         parse_snooze(typed, MONDAY_NOON)
+
+
+def test_snooze_examples_are_later_than_the_clock() -> None:
+    later = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # past every date written in the code
+    with pytest.raises(ValueError, match="not a time") as refused:
+        parse_snooze("banana", later)
+    found = re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", str(refused.value))
+    assert found is not None
+    assert parse_snooze(found.group(0), later) > later  # the example it gives is accepted
+    with pytest.raises(ValueError, match="passed") as passed:
+        parse_snooze("2026-11-03 14:00", later)
+    found = re.search(r"\d{4}-\d{2}-\d{2}", str(passed.value))
+    assert found is not None
+    assert parse_snooze(found.group(0), later) > later
+
+
+def test_ago_says_just_now() -> None:
+    assert ago(NOW - timedelta(seconds=20), NOW) == "just now"
+    assert ago(NOW - timedelta(minutes=5), NOW) == "5m ago"
+    assert age(NOW - timedelta(seconds=20), NOW) == "now"  # the list's column stays short
 
 
 def test_quick_choices() -> None:

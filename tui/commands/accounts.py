@@ -7,7 +7,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from tui.commands.common import find_inbox, highlight
+from tui.commands.common import find_inbox, highlight, literal_help
 
 
 class AccountsProvider(Provider):
@@ -21,7 +21,9 @@ class AccountsProvider(Provider):
         for account in self._accounts:
             label = f"Account: {account.name} ({account.platform})"
             search = f"account:{account.name}"
-            entries.append((label, partial(self._filter, search), f"show only {search}"))
+            entries.append(
+                (label, partial(self._filter, search), literal_help(f"show only {search}"))
+            )
         entries.append(("Sync now", self._sync, "fetch new items and send queued replies"))
         return entries
 

@@ -10,7 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.dom import DOMNode
 
-from tui.commands.common import highlight
+from tui.commands.common import highlight, literal_help
 
 #: Triage first, then moving around, then the rest: what people open the palette for.
 _ORDER = {"inbox": 0, "composer": 0, "list": 1}
@@ -41,7 +41,7 @@ class ActionsProvider(Provider):
                 binding.description,
                 binding.action,
                 active.node,
-                f"{keys} · {binding.tooltip}",
+                literal_help(f"{keys} · {binding.tooltip}"),
                 ident,
             )
         return sorted(entries.values(), key=lambda e: _ORDER.get(e.id.split(".")[0], 2))

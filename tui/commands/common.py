@@ -1,7 +1,9 @@
 """Helpers the palette providers share: fuzzy matches drawn as plain text, and the inbox.
 
-Textual's `Matcher.highlight` parses its candidate as markup; entries here include names from
-the config (saved searches, accounts, themes), so they are drawn as literal Content instead.
+Textual's `Matcher.highlight` parses its candidate as markup, and the palette parses a hit's
+help string as markup too; entries here include names and queries from the config (saved
+searches, accounts, themes) and key descriptions with square brackets, so they are drawn as
+literal Content, and help strings go through `literal_help`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import Matcher
 from textual.content import Content
+from textual.markup import escape
 
 if TYPE_CHECKING:
     from tui.screens.inbox import InboxScreen
@@ -24,6 +27,11 @@ def highlight(matcher: Matcher, candidate: str) -> Content:
         if not candidate[offset].isspace():
             content = content.stylize(matcher.match_style, offset, offset + 1)
     return content
+
+
+def literal_help(text: str) -> str:
+    """A palette help string that shows `text` as it is ("[views]" stays, never markup)."""
+    return escape(text)
 
 
 def find_inbox(app: Any) -> InboxScreen | None:

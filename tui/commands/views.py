@@ -1,4 +1,4 @@
-"""Views (Inbox, Owed, Flagged, All) and the user's saved searches ([views] in the config)."""
+"""Views (Inbox, Unread, Owed, Flagged, All) and the saved searches ([views] in the config)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from tui.commands.common import find_inbox, highlight
+from tui.commands.common import find_inbox, highlight, literal_help
 
 
 class ViewsProvider(Provider):
@@ -19,7 +19,8 @@ class ViewsProvider(Provider):
         for view in inbox.views:
             kind = "View" if view.key else "Saved search"
             key = f"{view.key} · " if view.key else ""
-            entries.append((f"{kind}: {view.name}", view.id, f"{key}{view.description}"))
+            help_text = literal_help(f"{key}{view.description}")
+            entries.append((f"{kind}: {view.name}", view.id, help_text))
         return entries
 
     def _open(self, view_id: str) -> None:

@@ -44,10 +44,15 @@ class SnippetModal(ModalScreen[str | None]):
             yield OptionList(*self._options(""), id="snippet-choices")
             yield Static(id="snippet-preview", classes="dialog-hint")
             if not self.snippets:
+                # Text, not a string: a string is read as markup and "[snippets]" would vanish.
                 yield Static(
-                    "No snippets yet: add them to the config file under [snippets], e.g.\n"
-                    'thanks = "Thank you {name}, glad it helped!"',
+                    Text(
+                        "No snippets yet: add them to the config file under [snippets], e.g.\n"
+                        'thanks = "Thank you {name}, glad it helped!"',
+                        end="",
+                    ),
                     classes="dialog-hint",
+                    id="snippet-none",
                 )
 
     def _options(self, stem: str) -> list[Option]:

@@ -69,7 +69,7 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
             "Send anyway",
             id="composer.send_anyway",
             priority=True,
-            tooltip="Send this flagged reply as it is (only after its reasons were shown)",
+            tooltip="Queue this flagged reply as it is (only after its reasons were shown)",
         ),
         Binding(
             "ctrl+t",
@@ -77,7 +77,8 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
             "Snippet",
             id="composer.snippet",
             priority=True,
-            tooltip="Insert a saved reply by name ([snippets] in the config)",
+            # No square brackets in a tooltip: the footer draws tooltips as markup.
+            tooltip="Insert a saved reply by name (the snippets table of the config)",
         ),
         Binding(
             "ctrl+g",

@@ -1,11 +1,14 @@
-"""The help screen (?): every key of the screen underneath, as currently mapped (a remapped
-key shows its new key), with what it does and its id for [keys] in the config."""
+"""The help screen (?): every key of every screen (the inbox, the search box, the composer, the
+snooze, tag and snippet dialogs...), as currently mapped (a remapped key shows its new key),
+with what it does and its id for [keys] in the config. The same list, in the same order, as
+README's key table (scripts/keys_table.py prints that one)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -15,6 +18,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.keymap import every_binding
+
+#: The example of a remap the hint shows: a quoted key (a bare dotted one is a TOML table).
+REMAP_EXAMPLE = '"inbox.done" = "d"'
+
 
 @dataclass(frozen=True, slots=True)
 class HelpRow:
@@ -22,6 +30,32 @@ class HelpRow:
     description: str
     tooltip: str
     id: str
+    #: Where the key works: "everywhere", "inbox", "composer", "snooze"...
+    where: str = ""
+
+
+def help_rows(app: Any, keymap: Mapping[str, str] | None = None) -> list[HelpRow]:
+    """Every binding of every screen, with the keys it has now (`keymap`: the user's [keys]
+    as applied, by binding id), drawn the way the footer draws them."""
+    rows = []
+    for where, binding in every_binding():
+        assert binding.id is not None
+        keys = (keymap or {}).get(binding.id, binding.key)
+        shown = [
+            app.get_key_display(dataclasses.replace(binding, key=key.strip(), key_display=None))
+            for key in keys.split(",")
+            if key.strip()
+        ]
+        rows.append(
+            HelpRow(
+                ", ".join(dict.fromkeys(shown)),
+                binding.description,
+                binding.tooltip,
+                binding.id,
+                where,
+            )
+        )
+    return rows
 
 
 class HelpScreen(ModalScreen[None]):
@@ -43,16 +77,24 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(Text("action"), no_wrap=True)
         table.add_column(Text("what it does"), ratio=1)
         table.add_column(Text("id (for [keys])"), no_wrap=True, style="dim")
+        where = None
         for row in self.rows:
+            if row.where != where:
+                where = row.where
+                if table.row_count:
+                    table.add_row()
+                table.add_row(Text(where.capitalize(), style="bold underline"))
             table.add_row(Text(row.keys), Text(row.description), Text(row.tooltip), Text(row.id))
+        #: The whole table (the screen shows what fits; the rest scrolls).
+        self.table = table
         with Vertical(id="help-dialog", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(table)
             hint = Text(
-                f'Remap keys in {self.config_file} under [keys], e.g.  inbox.done = "d"\n'
+                f"Remap keys in {self.config_file} under [keys], e.g.  {REMAP_EXAMPLE}\n"
                 "Ctrl+P opens the command palette: every action, view, saved search, theme and "
-                "account.   Esc closes.",
+                "account.   Esc closes; ↓ and PgDn scroll.",
                 style="dim",
                 end="",
             )

@@ -28,15 +28,14 @@ from core.store.inbox_sql import InboxRow
 from core.store.repository import StateSnapshot
 from tui.debounce import Debouncer
 from tui.inbox_source import InboxSource
-from tui.keymap import known_bindings
 from tui.messages import SyncFinished, SyncProgressed
 from tui.modals.snooze import SnoozeModal
 from tui.modals.tag import TagChange, TagModal
-from tui.screens.help import HelpRow, HelpScreen
+from tui.screens.help import HelpRow, HelpScreen, help_rows
 from tui.services import Services
 from tui.text import local_time, safe
 from tui.thread import thread_above, thread_root, wants_thread
-from tui.undo import UndoStack
+from tui.undo import UndoEntry, UndoStack
 from tui.views import BUILTIN_VIEWS, Scope, View, builtin_view, saved_views
 from tui.widgets.chip_bar import ChipBar
 from tui.widgets.item_list import ItemList
@@ -130,14 +129,22 @@ class InboxScreen(Screen[None]):
         ),
         Binding(
             "2",
+            "view('unread')",
+            "Unread",
+            id="inbox.view_unread",
+            show=False,
+            tooltip="Open items you have not read yet",
+        ),
+        Binding(
+            "3",
             "view('owed')",
             "Owed",
             id="inbox.view_owed",
             show=False,
-            tooltip="Items waiting longer than your target reply time",
+            tooltip="Items waiting longer than your target reply time, the longest waiting first",
         ),
         Binding(
-            "3",
+            "4",
             "view('flagged')",
             "Flagged",
             id="inbox.view_flagged",
@@ -145,7 +152,7 @@ class InboxScreen(Screen[None]):
             tooltip="Open items that look like a conflict",
         ),
         Binding(
-            "4",
+            "5",
             "view('all')",
             "All",
             id="inbox.view_all",
@@ -219,9 +226,11 @@ class InboxScreen(Screen[None]):
     class Changed(Message):
         """Rows a worker changed (marked read): merge them into the list."""
 
-        def __init__(self, rows: list[InboxRow]) -> None:
+        def __init__(self, rows: list[InboxRow], *, keep: bool = False) -> None:
             super().__init__()
             self.rows = rows
+            #: Rows the window shows stay, even if they no longer match the view.
+            self.keep = keep
 
     class Drifted(Message):
         """The background recount disagrees with the list: reload it around the cursor."""
@@ -269,9 +278,12 @@ class InboxScreen(Screen[None]):
     def preview(self) -> PreviewPane:
         return self.query_one("#preview", PreviewPane)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.items.highlight_hook = self._show_preview
         self.query_one(SearchBar).display = False
+        # Before the first rows: which accounts share a platform decides the rows' layout.
+        accounts = await self.services.store.accounts()
+        self.items.set_accounts((a.name, a.platform) for a in accounts)
         self._show_scope()
         self.set_interval(60, self._tick)
 
@@ -498,11 +510,15 @@ class InboxScreen(Screen[None]):
         """Seen for a moment: read (pushed back to the platform by the next sync)."""
         assert row.item.id is not None
         await self.services.store.set_flags([row.item.id], read=True)
-        self.post_message(self.Changed(await self.services.store.inbox_rows_by_id([row.item.id])))
+        rows = await self.services.store.inbox_rows_by_id([row.item.id])
+        self.post_message(self.Changed(rows, keep=True))
 
     @on(Changed)
     def _changed(self, message: Changed) -> None:
-        self.items.apply_changes(message.rows)
+        # Read while on screen: in the Unread view it stays where it is (the cursor and the
+        # preview must not jump away from what is being read) until the list is next reloaded.
+        self.items.apply_changes(message.rows, keep=message.keep)
+        self._schedule_counts()
 
     # ---- triage ------------------------------------------------------------------------------
 
@@ -516,16 +532,21 @@ class InboxScreen(Screen[None]):
         change: Callable[[list[int]], Awaitable[list[StateSnapshot]]],
         *,
         announce: bool = True,
-    ) -> None:
+        say: Callable[[UndoEntry], str] | None = None,
+    ) -> UndoEntry | None:
+        """Apply `change` to the items, remember it for undo, show it, and say so (always with
+        `announce`, else only for several items; `say` words it); returns the undo entry (None
+        when nothing changed)."""
         if not ids:
             self.app.bell()
-            return
+            return None
         snapshots = await change(list(ids))
         entry = self.undo.push(label, snapshots)
         self.items.clear_selection()
         await self._refresh_rows(ids)
         if entry is not None and (announce or entry.count > 1):
-            self._notify_later(f"{entry.describe()} · u undoes")
+            self._notify_later(say(entry) if say else f"{entry.describe()} · u undoes")
+        return entry
 
     async def _refresh_rows(self, ids: Sequence[int], focus: int | None = None) -> None:
         """Show changed items: in place when the window covers them, else by a reload."""
@@ -604,6 +625,7 @@ class InboxScreen(Screen[None]):
     async def action_mute(self) -> None:
         store = self.services.store
         ids: list[int] = []
+        roots: set[tuple[str, str]] = set()
         for row in self.items.targets():
             item = row.item
             if not item.account:
@@ -612,11 +634,22 @@ class InboxScreen(Screen[None]):
                     continue
                 item = full[0].item
             root = item.thread_root_id or item.remote_id
+            roots.add((item.account, root))
             ids += [i for i in await store.thread_item_ids(item.account, root) if i not in ids]
             if item.id is not None and item.id not in ids:
                 ids.append(item.id)
+        threads = "the thread" if len(roots) <= 1 else f"{len(roots)} threads"
+
+        def said(entry: UndoEntry) -> str:
+            # A thread may hold many more items than the one under the cursor: say how many.
+            noun = "item" if entry.count == 1 else "items"
+            return f"Muted {threads}: {entry.count} {noun}; u undoes"
+
         await self._triage(
-            "muted thread", ids, lambda i: store.set_state(i, ItemState.MUTED, action="mute")
+            "muted thread",
+            ids,
+            lambda i: store.set_state(i, ItemState.MUTED, action="mute"),
+            say=said,
         )
 
     async def action_undo(self) -> None:
@@ -626,8 +659,9 @@ class InboxScreen(Screen[None]):
             return
         await self.services.store.restore(list(entry.snapshots))
         changed = await self.services.store.inbox_rows_by_id(entry.item_ids)
-        keys = [r.sort_key for r in changed if self._source().still_matches(r)]
-        await self._refresh_rows(entry.item_ids, focus=max(keys) if keys else None)
+        source = self._source()
+        keys = [r.sort_key for r in changed if source.still_matches(r)]
+        await self._refresh_rows(entry.item_ids, focus=source.topmost(keys))
         self._notify_later(f"Undid {entry.describe()}")
 
     def _notify_later(self, message: str) -> None:
@@ -672,8 +706,11 @@ class InboxScreen(Screen[None]):
             if row_now is not None and row_now.item.id == item_id:
                 self._load_details(row_now)
             if outcome is not None:
-                forced = " (sent despite the conflict flag)" if outcome.forced else ""
-                self.notify(f"Reply queued{forced}; sending with the next sync.", timeout=3)
+                if outcome.forced:
+                    said = "Reply queued despite the conflict flag; it goes out with the next sync."
+                else:
+                    said = "Reply queued; it goes out with the next sync."
+                self.notify(said, timeout=3, markup=False)
                 self.app.request_sync()  # type: ignore[attr-defined]
 
         self.app.push_screen(ComposerScreen(self.services, row, prefill=prefill), closed)
@@ -747,23 +784,5 @@ class InboxScreen(Screen[None]):
         )
 
     def help_rows(self) -> list[HelpRow]:
-        """Every binding active here, with the key it has now (after the user's keymap)."""
-        by_id: dict[str, HelpRow] = {}
-        grouped: dict[str, list[str]] = {}
-        for active in self.active_bindings.values():
-            binding = active.binding
-            if not binding.description or not binding.id:
-                continue  # Textual's own scrolling and focus keys
-            ident = binding.id
-            grouped.setdefault(ident, []).append(self.app.get_key_display(binding))
-            by_id[ident] = HelpRow("", binding.description, binding.tooltip, binding.id or "")
-        rows = [
-            HelpRow(", ".join(dict.fromkeys(grouped[i])), r.description, r.tooltip, r.id)
-            for i, r in by_id.items()
-        ]
-        # Moving first, then acting, each in the order the code declares them (views 1-4 in turn).
-        group = {"list": 0, "inbox": 1, "search": 2, "app": 3}
-        declared = {ident: n for n, ident in enumerate(known_bindings())}
-        return sorted(
-            rows, key=lambda r: (group.get(r.id.split(".")[0], 9), declared.get(r.id, 0), r.id)
-        )
+        """Every key of every screen, with the key it has now (after the user's keymap)."""
+        return help_rows(self.app, getattr(self.app, "user_keymap", None))

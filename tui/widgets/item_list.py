@@ -12,8 +12,9 @@ added or removed around it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -41,6 +42,56 @@ MARGIN = 60
 
 PLATFORM_BADGES = {"mastodon": "ma", "bluesky": "bs", "reddit": "rd", "github": "gh"}
 REPLY_MARKS = {"queued": "⇡", "sending": "⇡", "sent": "↩", "failed": "✗"}
+#: The widest compact account marker (when the full account column does not fit).
+MARK_WIDTH = 8
+_WORD_EDGE = re.compile(r"[-_.@ ]")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountMarks:
+    """Short names for the accounts that share a platform with another account (others have
+    none: the platform badge says enough), and the column width they need."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    width: int = 0
+
+    @classmethod
+    def of(cls, accounts: Iterable[tuple[str, str]]) -> AccountMarks:
+        by_platform: dict[str, list[str]] = {}
+        for name, platform in accounts:
+            names = by_platform.setdefault(platform, [])
+            if name not in names:
+                names.append(name)
+        marks: dict[str, str] = {}
+        for names in by_platform.values():
+            if len(names) > 1:
+                marks.update(short_names(names))
+        width = min(MARK_WIDTH, max((len(m) for m in marks.values()), default=0))
+        return cls(marks, width)
+
+
+def short_names(names: list[str]) -> dict[str, str]:
+    """Names told apart by what differs: "work-mastodon" and "home-mastodon" are "work" and
+    "home". The common start and end are cut at a separator (-, _, ., @, space); when that
+    leaves an empty or a repeated name, the full names."""
+    prefix = _common_edge(names, reverse=False)
+    suffix = _common_edge(names, reverse=True)
+    short = {n: n[len(prefix) : len(n) - len(suffix)] for n in names}
+    if any(not s for s in short.values()) or len(set(short.values())) < len(names):
+        return {n: n for n in names}
+    return short
+
+
+def _common_edge(names: list[str], *, reverse: bool) -> str:
+    """The longest common start (or end) of every name that ends (or starts) at a separator."""
+    texts = [n[::-1] if reverse else n for n in names]
+    common = texts[0]
+    for text in texts[1:]:
+        while not text.startswith(common):
+            common = common[:-1]
+    cut = max((m.end() for m in _WORD_EDGE.finditer(common)), default=0)
+    edge = common[:cut]
+    return edge[::-1] if reverse else edge
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +120,8 @@ class _Styles:
 
 
 class ItemList(ScrollView, can_focus=True):
-    """Items of the current view, newest first, with a cursor and a selection."""
+    """Items of the current view in its order (newest first, or oldest first), with a cursor
+    and a selection."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "item-list--cursor",
@@ -100,7 +152,7 @@ class ItemList(ScrollView, can_focus=True):
             "Down",
             id="list.down",
             show=False,
-            tooltip="Move to the next (older) item",
+            tooltip="Move to the next item down the list",
         ),
         Binding(
             "k,up",
@@ -108,10 +160,15 @@ class ItemList(ScrollView, can_focus=True):
             "Up",
             id="list.up",
             show=False,
-            tooltip="Move to the previous (newer) item",
+            tooltip="Move to the previous item up the list",
         ),
         Binding(
-            "g,home", "first", "Top", id="list.first", show=False, tooltip="Jump to the newest item"
+            "g,home",
+            "first",
+            "Top",
+            id="list.first",
+            show=False,
+            tooltip="Jump to the top of the list (the newest item; in Owed, the longest waiting)",
         ),
         Binding(
             "G,end",
@@ -119,7 +176,7 @@ class ItemList(ScrollView, can_focus=True):
             "Bottom",
             id="list.last",
             show=False,
-            tooltip="Jump to the oldest item (the end of the list)",
+            tooltip="Jump to the end of the list",
         ),
         Binding(
             "pagedown,ctrl+f",
@@ -219,6 +276,17 @@ class ItemList(ScrollView, can_focus=True):
         # are replaced, never changed in place, so a changed item gets a new entry.
         self._strips: dict[tuple[object, ...], tuple[InboxRow, Strip]] = {}
         self._style_pass: tuple[tuple[object, ...], _Styles] | None = None
+        #: Short account names, for the accounts that share a platform with another one.
+        self._marks = AccountMarks()
+
+    def set_accounts(self, accounts: Iterable[tuple[str, str]]) -> None:
+        """The (name, platform) of every account: where two share a platform, each row
+        names its account (compactly when the list is too narrow for the account column)."""
+        marks = AccountMarks.of(accounts)
+        if marks != self._marks:
+            self._marks = marks
+            self._strips.clear()
+            self.refresh()
 
     # ---- data --------------------------------------------------------------------------------
 
@@ -253,7 +321,7 @@ class ItemList(ScrollView, can_focus=True):
         self.run_worker(work, group="item-list", exit_on_error=False)
 
     async def _initial(self, generation: int, source: InboxSource) -> None:
-        rows = await source.newest(PAGE)
+        rows = await source.first(PAGE)
         # Rows first: the screen shows them before the count (the scrollbar) arrives.
         self.post_message(self._Window(generation, rows, 0, True, total=len(rows), cursor=0))
         total = await source.count()
@@ -264,8 +332,8 @@ class ItemList(ScrollView, can_focus=True):
     ) -> None:
         position = await source.position(key)
         total = await source.count()
-        above = await source.newer(key, WINDOW // 2)
-        below = await source.older(key + 1, WINDOW // 2)
+        above = await source.above(key, WINDOW // 2)
+        below = await source.below(key, WINDOW // 2, inclusive=True)
         rows = above + below
         start = max(0, position - len(above))
         self.post_message(
@@ -286,14 +354,14 @@ class ItemList(ScrollView, can_focus=True):
         """Fetch one page as planned by `_request` (a worker: it only reads the store)."""
         how, key, count, start = plan
         try:
-            if how == "older":
-                page = await source.older(key, count)
+            if how == "below":
+                page = await source.below(key, count)
                 window = self._Window(generation, page, start, False, page=True)
-            elif how == "newer":
-                page = await source.newer(key, count)
+            elif how == "above":
+                page = await source.above(key, count)
                 window = self._Window(generation, page, start - len(page), False, page=True)
-            elif how == "oldest":
-                page = await source.oldest(count)
+            elif how == "last":
+                page = await source.last(count)
                 window = self._Window(generation, page, max(0, start - len(page)), True, page=True)
             else:
                 page = await source.at(start, count)
@@ -392,11 +460,11 @@ class ItemList(ScrollView, can_focus=True):
         end = start + len(rows)
         plan: tuple[str, int, int, int]
         if rows and end <= index < end + WINDOW:
-            plan = ("older", rows[-1].sort_key, max(PAGE, index - end + MARGIN), end)
+            plan = ("below", rows[-1].sort_key, max(PAGE, index - end + MARGIN), end)
         elif rows and start - WINDOW <= index < start:
-            plan = ("newer", rows[0].sort_key, min(start, max(PAGE, start - index + MARGIN)), start)
+            plan = ("above", rows[0].sort_key, min(start, max(PAGE, start - index + MARGIN)), start)
         elif index >= self.total - PAGE:
-            plan = ("oldest", 0, PAGE, self.total)
+            plan = ("last", 0, PAGE, self.total)
         else:
             plan = ("at", 0, PAGE, max(0, index - PAGE // 2))
         self._inflight = True
@@ -415,11 +483,12 @@ class ItemList(ScrollView, can_focus=True):
 
     # ---- changes made by the screen (triage) -------------------------------------------------
 
-    def apply_changes(self, changed: list[InboxRow]) -> bool:
+    def apply_changes(self, changed: list[InboxRow], *, keep: bool = False) -> bool:
         """Merge rows a triage action changed: drop those that left the view, update or insert
         the rest where the window covers them. The cursor stays on its item, or (when that
-        item left) on the one that moved up into its place. Returns False if some change fell
-        outside the window (the caller then reloads, to count exactly)."""
+        item left) on the one that moved up into its place. With `keep`, rows in the window
+        stay even if they left the view (until the next reload). Returns False if some change
+        fell outside the window (the caller then reloads, to count exactly)."""
         exact = True
         # Pages in flight were planned against the old window: let them go.
         self._generation += 1
@@ -427,7 +496,7 @@ class ItemList(ScrollView, can_focus=True):
         for row in changed:
             offset = next((i for i, r in enumerate(self._rows) if r.item.id == row.item.id), None)
             keeps = self.source is not None and self.source.still_matches(row)
-            if offset is not None and keeps:
+            if offset is not None and (keeps or keep):
                 self._rows[offset] = row
             elif offset is not None:
                 del self._rows[offset]
@@ -445,15 +514,17 @@ class ItemList(ScrollView, can_focus=True):
 
     def _insert(self, row: InboxRow) -> bool:
         """Put a row back into the window at its place by sort_key, if the window covers it."""
+        assert self.source is not None
+        before = self.source.before  # whether one key is drawn above another
         key = row.sort_key
         rows = self._rows
         at_top = self._start == 0
         at_bottom = self._start + len(rows) >= self.total
-        if rows and (key < rows[-1].sort_key and not at_bottom):
+        if rows and (before(rows[-1].sort_key, key) and not at_bottom):
             return False
-        if rows and (key > rows[0].sort_key and not at_top):
+        if rows and (before(key, rows[0].sort_key) and not at_top):
             return False
-        offset = next((i for i, r in enumerate(rows) if r.sort_key < key), len(rows))
+        offset = next((i for i, r in enumerate(rows) if before(key, r.sort_key)), len(rows))
         rows.insert(offset, row)
         self.total += 1
         if self._start + offset <= self.cursor and self.total > 1:
@@ -647,7 +718,8 @@ class ItemList(ScrollView, can_focus=True):
         if cached is None:
             now = getattr(self, "_pass_now", None) or self._now()
             strip = Strip(
-                _segments(row, width, styles, now, self._target, is_cursor, selected), width
+                _segments(row, width, styles, now, self._target, is_cursor, selected, self._marks),
+                width,
             )
             if len(self._strips) > 2_000:
                 self._strips.clear()
@@ -688,11 +760,15 @@ def _fit(text: str, width: int) -> str:
 
 
 def is_owed(row: InboxRow, now: datetime, target: timedelta) -> bool:
+    """The same test as is:owed (core.query.owed_sql): addressed to the user, open and still
+    there, older than the target, and answered neither from Rapport nor on the platform."""
     item = row.item
     return (
         item.state is ItemState.NEW
         and item.kind.value in DIRECT_KINDS
         and item.created_at <= now - target
+        and not row.deleted
+        and not row.answered
         and row.reply_state != "sent"
     )
 
@@ -705,6 +781,7 @@ def _segments(
     target: timedelta,
     is_cursor: bool,
     selected: bool,
+    marks: AccountMarks | None = None,
 ) -> list[Segment]:
     item = row.item
     line = styles.base
@@ -756,10 +833,15 @@ def _segments(
         Segment(" ", line),
     ]
     used = 5
-    show_account = width >= 100
-    if show_account:
+    if width >= 100:
         segments.append(Segment(_fit(account, 12) + " ", line + styles.muted))
         used += 13
+    elif marks is not None and marks.width:
+        # Too narrow for every account's name; where one platform has several accounts,
+        # which of them (the platform badge alone would not tell).
+        mark = marks.names.get(item.account, "")
+        segments.append(Segment(_fit(one_line(mark), marks.width) + " ", line + styles.muted))
+        used += marks.width + 1
     author_width = 18 if width >= 80 else 12
     segments.append(
         Segment(

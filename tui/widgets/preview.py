@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from core.models import ContextPost, ItemState, Reply, ReplyState
 from core.store.inbox_sql import InboxRow
-from tui.text import age, highlight_spans, literal, local_time, one_line, safe
+from tui.text import ago, highlight_spans, literal, local_time, one_line, safe
 from tui.widgets.item_list import is_owed
 
 THREAD_POSTS_SHOWN = 4
@@ -165,7 +165,7 @@ class PreviewPane(ScrollView, can_focus=False):
         head.append(" · ", self._style("muted"))
         head.append(item.kind.value)
         head.append(" · ", self._style("muted"))
-        head.append(f"{local_time(item.created_at, now)} ({age(item.created_at, now)} ago)")
+        head.append(f"{local_time(item.created_at, now)} ({ago(item.created_at, now)})")
         status = self._status(row, now, target)
         if status.plain:
             head.append("\n")
@@ -258,7 +258,7 @@ class PreviewPane(ScrollView, can_focus=False):
         for post in shown:
             who = "you" if post.is_own else one_line(post.author.label) or "?"
             text.append(f"{who}", self._style("author"))
-            text.append(f"  {age(post.created_at, now)} ago\n", self._style("muted"))
+            text.append(f"  {ago(post.created_at, now)}\n", self._style("muted"))
             body = safe(post.text).strip()
             if len(body) > THREAD_POST_CHARS:
                 body = body[: THREAD_POST_CHARS - 1] + "…"
@@ -295,24 +295,26 @@ class PreviewPane(ScrollView, can_focus=False):
                 text.append("\n")
             text.append("Reply ", self._style("label"))
             when = reply.updated_at or reply.created_at
-            ago = f" {age(when, now)} ago" if when else ""
+            since = f" {ago(when, now)}" if when else ""
             if reply.state is ReplyState.DRAFT:
-                text.append(f"draft saved{ago} (r to continue)", self._style("muted"))
+                text.append(f"draft saved{since} (r to continue)", self._style("muted"))
             elif reply.state is ReplyState.QUEUED:
-                text.append(f"queued{ago}: the next sync sends it", self._style("owed"))
+                text.append(f"queued{since}: the next sync sends it", self._style("owed"))
             elif reply.state is ReplyState.SENDING:
                 text.append("sending…", self._style("owed"))
             elif reply.state is ReplyState.SENT:
                 sent = reply.sent_at or when
-                text.append(
-                    f"sent {age(sent, now) + ' ago' if sent else ''}", self._style("positive")
-                )
+                text.append(f"sent {ago(sent, now)}" if sent else "sent", self._style("positive"))
             else:
                 text.append("failed: ", self._style("failed"))
                 text.append(safe(reply.error) or "unknown error")
                 text.append("  (R to retry, r to edit)", self._style("muted"))
             if reply.forced:
-                text.append("  sent despite a conflict flag", self._style("conflict"))
+                # Confirmed past the conflict gate; "sent" only once it has gone out.
+                done = {ReplyState.SENT: "sent", ReplyState.FAILED: "confirmed"}.get(
+                    reply.state, "queued"
+                )
+                text.append(f"  {done} despite a conflict flag", self._style("conflict"))
             if reply.state is not ReplyState.DRAFT:
                 text.append("\n  ")
                 text.append(one_line(reply.text)[:200], self._style("muted"))

@@ -1,4 +1,4 @@
-"""The numbered views across the top (1 Inbox, 2 Owed, ...), with their counts."""
+"""The numbered views across the top (1 Inbox, 2 Unread, 3 Owed, ...), with their counts."""
 
 from __future__ import annotations
 
