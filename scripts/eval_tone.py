@@ -4,7 +4,9 @@
 
 Everything here is data the models and calibrations never saw (see scripts/train_tone.py):
 - VADER tweets ground truth: the 1,050 tweets with id % 4 == 0 (the rest calibrated the blend);
-- OLID (offensive language): the val split;
+- OLID (offensive language): the val split, scored three ways: the learned head alone, the word
+  lists alone, and the `conflict` verdict itself (what the app shows; it is not the same question
+  as OLID's "offensive": swearing at nothing in particular is offensive to OLID, not a conflict);
 - TweetEval sentiment: the ODD lines of val (its even lines fitted the small negative / neutral /
   positive classifier, because no train split of it is provided);
 - TweetEval irony: the val split.
@@ -55,8 +57,10 @@ def main(argv: Sequence[str]) -> int:
 def measure() -> list[Row]:
     """Every metric, as table rows: (metric, data, Rapport, VADER, TextBlob, target)."""
     from core.analysis import ToneAnalyzer
+    from core.analysis.features import LEXICAL_RULES
     from core.analysis.lexscore import textblob_sentiment, vader_compound
     from core.analysis.model import model
+    from core.analysis.signals import noisy_or
 
     analyzer = ToneAnalyzer()
     started = time.perf_counter()
@@ -82,34 +86,37 @@ def measure() -> list[Row]:
         )
     )
 
-    # Offensive language.
+    # Offensive language: three Rapport decisions, each scored on its own.
     texts, labels = tweeteval("hostility", "olid", "val")
-    verdicts = [analyzer.analyse(t, "incoming") for t in texts]
+    analyses = [analyzer.analyse(t, "incoming") for t in texts]
     threshold = float(cal["offensive"]["threshold"])
-    offensive = [int(a.p_offensive >= threshold) for a in verdicts]
+    # 1. the learned offensive head alone (the word lists are among its features);
+    offensive = [int(a.p_offensive >= threshold) for a in analyses]
+    # 2. the hand-written word lists alone (insults, slurs, profanity, threats, "you" + negative);
+    listed = [
+        int(noisy_or([s.weight for s in a.signals if s.rule in LEXICAL_RULES]) >= 0.5)
+        for a in analyses
+    ]
+    # 3. the `conflict` verdict the product shows (every signal, normal sensitivity).
     conflict = [int(v.conflict) for v in analyzer.check_many(texts, "incoming")]
     vader_off = [int(vader_compound(t) <= -0.05) for t in texts]
     blob_off = [int(textblob_sentiment(t)[0] < 0) for t in texts]
-    rows.append(
-        (
-            "macro-F1, offensive (learned head + word lists)",
-            f"OLID val (n={len(texts)})",
-            _fmt(macro_f1(labels, offensive)),
-            _fmt(macro_f1(labels, vader_off)),
-            _fmt(macro_f1(labels, blob_off)),
-            "> 0.74",
+    vader_f1, blob_f1 = _fmt(macro_f1(labels, vader_off)), _fmt(macro_f1(labels, blob_off))
+    for name, predicted, target in (
+        (f"macro-F1, offensive: learned head alone (p >= {threshold:.2f})", offensive, "> 0.74"),
+        ("macro-F1, offensive: word lists alone", listed, "lists 0.72"),
+        ("macro-F1, `conflict` verdict (role=incoming)", conflict, "> 0.74"),
+    ):
+        rows.append(
+            (
+                name,
+                f"OLID val (n={len(texts)})",
+                _fmt(macro_f1(labels, predicted)),
+                vader_f1,
+                blob_f1,
+                target,
+            )
         )
-    )
-    rows.append(
-        (
-            "macro-F1, `conflict` flag (role=incoming)",
-            f"OLID val (n={len(texts)})",
-            _fmt(macro_f1(labels, conflict)),
-            "",
-            "",
-            "(conflict ≠ offensive)",
-        )
-    )
 
     # Three-way sentiment.
     texts, labels = tweeteval("sentiment", "tweeteval_sentiment", "val")

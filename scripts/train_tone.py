@@ -13,7 +13,12 @@ Calibrations:
   over the VADER calibration part, using out-of-fold head scores; ids divisible by 4 (1,050
   tweets) are never seen and are where eval_tone reports Pearson r;
 - offensive: how the model's probability maps to a risk weight, chosen by macro-F1 of the full
-  analyser's `conflict` on out-of-fold OLID train predictions;
+  analyser's `conflict` on out-of-fold OLID train predictions (the draft settings: the head flags
+  on its own only from p >= 0.55);
+- incoming: the same map, the factors for texts aimed at a third person or at no one, and scales
+  for the whole-text signals (shouting, negative tone, heat), fitted for incoming messages by
+  the conflict verdict's macro-F1 on out-of-fold OLID train, under the product's constraints
+  (INCOMING_TRAPS never flagged, INCOMING_FLAGS always);
 - irony: the probability above which the head may support a sarcasm cue (out-of-fold precision);
 - sentiment classes (negative / neutral / positive): TweetEval sentiment has no train split here,
   so the small classifier is fitted on the EVEN lines of its val split; eval_tone reports on the
@@ -34,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.analysis.analyzer import ModelInputs, ToneAnalyzer, offensive_weight
+from core.analysis.analyzer import ModelInputs, ToneAnalyzer, offensive_weight, scale_key
 from core.analysis.features import bigrams, token_features
 from core.analysis.model import HEADS, WEIGHTS_FILE, Model, sigmoid
 from core.analysis.signals import noisy_or, risk
@@ -389,6 +394,148 @@ def offensive_mapping(
     return {"low": mid - 0.15, "mid": mid, "threshold": threshold[1]}
 
 
+# The product's hard constraints on the incoming calibration: what it must never flag (apologies,
+# admissions, technical text, cheerful swearing, complaints about things, calm answers to an
+# angry person) and what it must always flag. Written for this script; the tests in
+# tests/analysis hold their own, differently worded, lists.
+INCOMING_TRAPS = [
+    "Sorry, my fault, I broke the release script. Fixing it now.",
+    "I messed up the migration, reverting it.",
+    "What a dumb mistake on my part, apologies.",
+    "I'm such a moron, I forgot to bump the version.",
+    "I hate it when the tests flake like this.",
+    "I hate when the build randomly fails",
+    "Damn, nice find!",
+    "This crash is awful, sorry about that, a fix is coming.",
+    "kill the worker and abort the merge",
+    "fatal error: segmentation fault in the lexer",
+    "The job gets killed by the OOM killer under load.",
+    "We won't support Python 2 any more, sorry.",
+    "I disagree, the old flag is clearer and removing it breaks scripts.",
+    "I understand this is frustrating. Let's find out what broke.",
+    "I'm sorry but this is wrong.",
+    "There might be a bug in the exporter when the list is empty.",
+    "How do I set the proxy?",
+    "Thanks so much for the quick fix, it works now!",
+    "If you don't like the default colours, you can change them in the config.",
+    "If you prefer tabs, you can switch it in the settings.",
+    "You can pick another theme in the preferences if the default one bothers you.",
+    "Do you still see the crash if you delete the cache?",
+    "Did you try the new version? It should fix your problem.",
+    "You're right, the docs are wrong there, sorry.",
+    "You must be fed up with this bug, sorry, we're on it.",
+    "Thanks for your patience!! We really appreciate it!!",
+]
+INCOMING_FLAGS = [
+    "You are a moron and this library is trash",
+    "STOP IGNORING ME. NOBODY WANTS YOUR EXCUSES!!!",
+    "This is completely unacceptable. I lost a whole day to your broken update!!",
+    "shut up and fix your crap",
+    "Are you kidding me? Worst tool I have ever used.",
+    "ur an id10t",
+    "Your update wiped my files. I am livid. Fix it or I'm going to the press.",
+]
+INCOMING_GRID = {
+    "mid": [0.35, 0.4, 0.45, 0.5, 0.55, 0.6],
+    "gap": [0.1, 0.15, 0.2, 0.25],
+    "untargeted": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "third_person": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+}
+# The whole-text signals whose weights the incoming calibration may rescale: damped to half at
+# most, so that they still show. "shouting" is capitals in part of a text and "!!"; a message
+# all in capitals ("shouting/all caps") keeps its weight, offensive to OLID or not.
+INCOMING_SCALED = ("negative", "heated", "shouting")
+SCALES = [0.5, 0.625, 0.75, 0.875, 1.0, 1.25, 1.5]
+
+
+@dataclass(slots=True)
+class _Parts:
+    """One analysed text, reduced to what the incoming calibration varies."""
+
+    signals: list[tuple[str, float]]
+    target: str
+    cheerful: bool
+    listed: float
+    mitigation: float
+    p: float
+
+
+def _parts(analyzer: ToneAnalyzer, text: str, p: float | None = None) -> _Parts:
+    a = analyzer.analyse(text, "incoming", offensive_model=False)
+    signals = [(scale_key(s), s.weight) for s in a.signals if s.counts]
+    p = a.p_offensive if p is None else p
+    return _Parts(signals, a.target, a.cheerful, a.lexical_weight, a.mitigation, p)
+
+
+def _incoming_risk(parts: _Parts, cal: dict[str, Any]) -> float:
+    scale: dict[str, float] = cal["scale"]
+    by_rule: dict[str, list[float]] = {}
+    for key, weight in parts.signals:
+        by_rule.setdefault(key.partition("/")[0], []).append(weight * scale.get(key, 1.0))
+    rest = noisy_or([noisy_or(weights) for weights in by_rule.values()])
+    factor = {"reader": 1.0, "third": cal["third_person"]}.get(parts.target, cal["untargeted"])
+    factor *= 0.5 if parts.cheerful else 1.0
+    head = offensive_weight(parts.p, cal["mid"] - cal["gap"], cal["mid"]) * factor
+    return noisy_or([rest, max(0.0, head - parts.listed) * parts.mitigation])
+
+
+def incoming_calibration(
+    analyzer: ToneAnalyzer,
+    texts: list[str],
+    labels: list[int],
+    probs: list[float],
+    start: dict[str, float],
+) -> dict[str, Any]:
+    """How incoming messages weigh the head (`low`/`mid`, and the factors for a text aimed at a
+    third person or at no one) and the whole-text signals: the settings that maximise the
+    `conflict` verdict's macro-F1 on OLID train (out-of-fold head probabilities), found by
+    coordinate ascent over small grids, among the settings that keep every INCOMING_TRAPS text
+    unflagged and every INCOMING_FLAGS text flagged. Deterministic."""
+    olid = [_parts(analyzer, t, p) for t, p in zip(texts, probs, strict=True)]
+    traps = [_parts(analyzer, t) for t in INCOMING_TRAPS]
+    flags = [_parts(analyzer, t) for t in INCOMING_FLAGS]
+
+    def score(cal: dict[str, Any]) -> float:
+        if any(_incoming_risk(x, cal) >= 0.5 for x in traps):
+            return -1.0
+        if any(_incoming_risk(x, cal) < 0.5 for x in flags):
+            return -1.0
+        return macro_f1(labels, [int(_incoming_risk(x, cal) >= 0.5) for x in olid])
+
+    cal: dict[str, Any] = {
+        "mid": start["mid"],
+        "gap": start["mid"] - start["low"],
+        "untargeted": 0.5,
+        "third_person": 0.5,
+        "scale": {},
+    }
+    best = score(cal)
+    log(f"incoming: the draft settings give the conflict verdict macro-F1 {best:.3f}")
+    for _ in range(3):
+        improved = False
+        moves = [(key, value) for key, values in INCOMING_GRID.items() for value in values]
+        moves += [(f"scale:{rule}", value) for rule in INCOMING_SCALED for value in SCALES]
+        for key, value in moves:
+            trial = {**cal, "scale": dict(cal["scale"])}
+            if key.startswith("scale:"):
+                trial["scale"][key.removeprefix("scale:")] = value
+            else:
+                trial[key] = value
+            got = score(trial)
+            if got > best + 1e-4:
+                best, cal, improved = got, trial, True
+        if not improved:
+            break
+    log(f"incoming: fitted {cal}, conflict macro-F1 on OLID train (out of fold) {best:.3f}")
+    return {
+        "low": round(cal["mid"] - cal["gap"], 4),
+        "mid": cal["mid"],
+        "untargeted": cal["untargeted"],
+        "third_person": cal["third_person"],
+        "scale": {rule: v for rule, v in sorted(cal["scale"].items()) if v != 1.0},
+    }
+
+
 def sentiment_classes(analyzer: ToneAnalyzer) -> dict[str, Any]:
     """A 3-way softmax over `sentiment_inputs`, fitted on the EVEN lines of TweetEval sentiment
     val (no train split is provided), class-weighted because TweetEval's macro-recall weighs the
@@ -457,6 +604,11 @@ def main(argv: list[str]) -> int:
     draft = Model(weights=table, bias=bias, calibration=calibration)
     analyzer = ToneAnalyzer(model=draft)
     calibration["offensive"] = offensive_mapping(analyzer, olid_texts, olid_labels, olid_probs)
+    # The draft model now has the default mapping; incoming gets its own on top.
+    analyzer = ToneAnalyzer(model=draft)
+    calibration["incoming"] = incoming_calibration(
+        analyzer, olid_texts, olid_labels, olid_probs, calibration["offensive"]
+    )
     calibration["sentiment_classes"] = sentiment_classes(analyzer)
     about = {
         "trained_by": "python -m scripts.train_tone",

@@ -4,9 +4,13 @@ How a verdict is made:
 1. signals: word lists and phrases (rules.py), the offensive-language and irony models
    (model.py), negative tone, heat, a thread that is escalating, a draft far colder than usual,
    the user's watch words; each has a weight in 0..1 and the character spans it is about;
-2. an apology or an admitted mistake in the text softens the soft signals (signals.SOFT_RULES);
-3. the user's corrections rescale what they have corrected (corrections.py);
-4. risk = noisy-OR of the signals (per rule first), conflict = risk >= the sensitivity's threshold.
+   cues marked negative-only ("!!") count only in a text that reads negative, capitals weigh
+   little in a cheerful one, and watch words are shown but weigh too little to flag alone;
+2. each role weighs the learned head and the whole-text signals its own way (RoleCalibration:
+   drafts keep the product's defaults, incoming messages what training fitted on OLID);
+3. an apology or an admitted mistake in the text softens the soft signals (signals.SOFT_RULES);
+4. the user's corrections rescale what they have corrected (corrections.py);
+5. risk = noisy-OR of the signals (per rule first), conflict = risk >= the sensitivity's threshold.
 Everything heavy (VADER, the model, the compiled lists) loads on the first check, under a lock,
 so the app can import this module at start and call `check` from worker threads.
 """
@@ -14,6 +18,7 @@ so the app can import this module at start and call `check` from worker threads.
 from __future__ import annotations
 
 import math
+import operator
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -26,18 +31,29 @@ from core.analysis.features import LEXICAL_RULES, lexical, tokens
 from core.analysis.lexicon import Lexicon, lexicon, lower
 from core.analysis.model import Margins, Model, sigmoid
 from core.analysis.model import model as load_model
-from core.analysis.rules import SECOND_PERSON, Scan, scan
+from core.analysis.rules import SECOND_PERSON, THIRD_PERSON, Scan, scan
 from core.analysis.signals import MITIGATION, Signal, from_evidence, quote, reasons, risk
 from core.analysis.verdict import Correction, Reason, ToneContext, Verdict
 
 THRESHOLDS = {"strict": 0.35, "normal": 0.5, "relaxed": 0.65}
 ROLES = ("incoming", "draft")
-WATCH_WEIGHT = 0.6
-# The offensive head counts half when the text is aimed at no one (no "you", no insult).
+# Watch words are always shown, and add a little to other evidence, but never flag a text on their
+# own at any sensitivity: all of a text's watch words together weigh less than the strictest
+# threshold, even after "this is one" corrections (MAX_SCALE).
+WATCH_WEIGHT = 0.2
+# The offensive head counts half when the text is aimed at no one (no "you", no insult) in a
+# draft (incoming messages: the fitted `untargeted` and `third_person` factors).
 UNTARGETED = 0.5
-TARGET_RULES = frozenset({"insult", "slur", "threat", "hostile"})
+TARGET_RULES = frozenset({"insult", "slur", "threat", "hostile", "ultimatum"})
 # ... and half again when the text is cheerful ("Damn, good catch!").
 CHEERFUL = 0.2
+CHEERFUL_FACTOR = 0.5
+# Capitals in a cheerful text are enthusiasm ("THANK YOU SO MUCH"): they count this much. Cheerful:
+# polarity >= CHEERFUL and the sentiment head sure of it (margin 3: ~95% positive).
+CHEERFUL_CAPS = 0.3
+CHEERFUL_MARGIN = 3.0
+# Evidence marked negative-only ("!!", "I'll leave a review") counts below this polarity.
+NEGATIVE_ONLY_BELOW = 0.0
 # Polarity is a predicted human rating / 4: about -0.6..+0.6 for real posts.
 NEGATIVE_FROM = -0.3  # below this, "negative tone" adds up to 0.3
 COLDER_FLAG = 0.7  # a draft this much colder than usual (and negative) flags on its own
@@ -81,6 +97,43 @@ class Analysis:
     mitigation: float = 1.0
     # The inputs of the negative / neutral / positive classifier (see `sentiment_inputs`).
     sentiment_inputs: list[float] = field(default_factory=list)
+    # Who the text is aimed at ("reader", "third" person, "none") and whether it is cheerful:
+    # what `offensive_factor` was made from (training refits the factors from these).
+    target: str = "reader"
+    cheerful: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RoleCalibration:
+    """How one role weighs the learned head and the whole-text signals.
+
+    Drafts use the product's defaults (the head flags on its own only when fairly sure, a text
+    aimed at no one counts half); incoming messages use what scripts/train_tone.py fitted on OLID
+    train (out of fold) under the product's constraints (the traps it lists stay unflagged).
+    `scale` multiplies the weights of whole-text signals (shouting, negative tone, heat) only:
+    word lists and phrases keep their written weights in both roles.
+    """
+
+    low: float
+    mid: float
+    untargeted: float = 0.5
+    third_person: float = 0.5
+    scale: dict[str, float] = field(default_factory=dict)
+
+    def factor(self, target: str, cheerful: bool) -> float:
+        factor = {"reader": 1.0, "third": self.third_person}.get(target, self.untargeted)
+        return factor * CHEERFUL_FACTOR if cheerful else factor
+
+    @staticmethod
+    def of(cal: dict[str, Any], default: RoleCalibration | None = None) -> RoleCalibration:
+        base = default or RoleCalibration(1.0, 1.0)
+        return RoleCalibration(
+            low=float(cal.get("low", base.low)),
+            mid=float(cal.get("mid", base.mid)),
+            untargeted=float(cal.get("untargeted", base.untargeted)),
+            third_person=float(cal.get("third_person", base.third_person)),
+            scale={k: float(v) for k, v in cal.get("scale", base.scale).items()},
+        )
 
 
 class ToneAnalyzer:
@@ -110,6 +163,7 @@ class ToneAnalyzer:
         self._model: Model = Model()
         self._valence: dict[str, float] = {}
         self._thread_polarity: dict[str, float] = {}
+        self._roles: dict[str, RoleCalibration] = {}
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -158,6 +212,12 @@ class ToneAnalyzer:
                 return
             self._lex = lexicon()
             self._model = self._given_model if self._given_model is not None else load_model()
+            cal = self._model.calibration
+            draft = RoleCalibration.of(cal.get("offensive", {}), RoleCalibration(1.0, 1.0))
+            self._roles = {
+                "draft": draft,
+                "incoming": RoleCalibration.of(cal.get("incoming", {}), draft),
+            }
             lexscore.warm_up()
             self._valence = lexscore.valence()
             # Corrections are digested before anyone may check: no verdict ignores them.
@@ -191,7 +251,6 @@ class ToneAnalyzer:
         assert self._lex is not None, "loaded by _ensure_loaded"
         lex, mdl = self._lex, self._model
         found = scan(text, lex, self._valence)
-        signals = [from_evidence(e) for e in found.evidence]
         inputs = self._inputs(text, found)
         margins = mdl.margins(inputs.tokens, inputs.extra)
         polarity = self._blend(inputs.compound, margins.sentiment)
@@ -201,21 +260,22 @@ class ToneAnalyzer:
             tone_polarity = self._blend(inputs.masked_compound, masked_margins.sentiment)
         else:
             masked_margins, tone_polarity = margins, polarity
+        signals = _evidence_signals(found, polarity, margins.sentiment)
         p_off = sigmoid(masked_margins.offensive)
         p_irony = sigmoid(margins.irony)
         # The offensive head learned OLID's notion, which includes swearing at nothing in
         # particular ("I hate it when CI flakes"); a conflict needs someone on the receiving end.
-        targeted = not SECOND_PERSON.isdisjoint(inputs.tokens) or any(
-            e.rule in TARGET_RULES and e.note != "about yourself" for e in found.evidence
-        )
-        factor = 1.0 if targeted else UNTARGETED
-        if not targeted and polarity >= CHEERFUL:  # "Damn, good catch!": swearing as praise
-            factor *= UNTARGETED
+        calibrated = self._roles[role]
+        target = _target(inputs.tokens, found)
+        cheerful = target != "reader" and polarity >= CHEERFUL
+        factor = calibrated.factor(target, cheerful)
         # The head mostly re-reads the words the lists already caught: it adds only its excess.
         listed = max((e.weight for e in found.evidence if e.rule in LEXICAL_RULES), default=0.0)
         if offensive_model:
             signals.extend(
-                self._offensive_signal(masked, inputs.masked_tokens, p_off, factor, listed)
+                self._offensive_signal(
+                    masked, inputs.masked_tokens, p_off, factor, listed, calibrated
+                )
             )
         signals.extend(self._irony_signal(p_irony, signals))
         tone = self._tone_signals(
@@ -225,15 +285,25 @@ class ToneAnalyzer:
         if context is not None:
             signals.extend(self._context_signals(text, role, polarity, context, inputs.tokens))
         if self._watch is not None:
-            for m in self._watch.finditer(text):
-                key = f"watch_word:{m.group().lower()}"
-                signals.append(Signal("watch_word", WATCH_WEIGHT, [m.span()], [key]))
+            signals.extend(_watch_signal(self._watch, text))
+        if calibrated.scale:
+            signals = [_rescaled(s, calibrated.scale.get(scale_key(s), 1.0)) for s in signals]
         if found.mitigators:
             signals = [_soften(s) if s.soft else s for s in signals]
         senti = sentiment_inputs(polarity, inputs.compound, margins)
         mitigation = MITIGATION if found.mitigators else 1.0
         return Analysis(
-            polarity, signals, p_off, p_irony, inputs.compound, factor, listed, mitigation, senti
+            polarity,
+            signals,
+            p_off,
+            p_irony,
+            inputs.compound,
+            factor,
+            listed,
+            mitigation,
+            senti,
+            target,
+            cheerful,
         )
 
     def model_inputs(self, text: str) -> ModelInputs:
@@ -272,12 +342,17 @@ class ToneAnalyzer:
         return max(-1.0, min(1.0, value))
 
     def _offensive_signal(
-        self, text: str, toks: list[str], p: float, factor: float, listed: float
+        self,
+        text: str,
+        toks: list[str],
+        p: float,
+        factor: float,
+        listed: float,
+        calibrated: RoleCalibration,
     ) -> list[Signal]:
-        cal: dict[str, Any] = self._model.calibration.get("offensive", {})
-        if not cal:
+        if not self._model.calibration.get("offensive"):
             return []
-        weight = offensive_weight(p, float(cal["low"]), float(cal["mid"])) * factor - listed
+        weight = offensive_weight(p, calibrated.low, calibrated.mid) * factor - listed
         if weight <= 0.0:
             return []
         # Show the words that pushed the head: its strongly weighted words (>= 1.0; "a" and
@@ -389,9 +464,7 @@ class ToneAnalyzer:
         if not classes:  # untrained: the sign of the polarity, with a neutral band
             polarity = inputs[1]
             return SENTIMENTS[0 if polarity < -0.1 else 2 if polarity > 0.1 else 1]
-        scores = [
-            sum(w * x for w, x in zip(row, inputs, strict=True)) for row in classes["weights"]
-        ]
+        scores = [sum(map(operator.mul, row, inputs)) for row in classes["weights"]]
         return SENTIMENTS[scores.index(max(scores))]
 
     def _verdict(
@@ -438,6 +511,81 @@ def offensive_weight(p: float, low: float, mid: float) -> float:
     if p <= mid:
         return 0.5 * (p - low) / (mid - low)
     return 0.5 + 0.4 * (p - mid) / (1.0 - mid)
+
+
+def _target(toks: list[str], found: Scan) -> str:
+    """Who the text is aimed at: "reader" ("you", an insult, a threat), "third" (he, she, them)
+    or "none" (the head learned OLID's notion of offence, which includes swearing at nothing in
+    particular: "I hate it when CI flakes"; a conflict needs someone on the receiving end)."""
+    if not SECOND_PERSON.isdisjoint(toks) or any(
+        e.rule in TARGET_RULES and e.note != "about yourself" for e in found.evidence
+    ):
+        return "reader"
+    return "none" if THIRD_PERSON.isdisjoint(toks) else "third"
+
+
+def scale_key(signal: Signal) -> str:
+    """What a role's `scale` calls a signal: its rule, with its note when it has one (so
+    "shouting" is capitals in part of a text and "!!", and "shouting/all caps" a whole text)."""
+    return f"{signal.rule}/{signal.note}" if signal.note else signal.rule
+
+
+def _rescaled(signal: Signal, scale: float) -> Signal:
+    if scale == 1.0:
+        return signal
+    return Signal(
+        rule=signal.rule,
+        weight=signal.weight * scale,
+        spans=signal.spans,
+        keys=signal.keys,
+        label=signal.label,
+        note=signal.note,
+        counts=signal.counts,
+    )
+
+
+def _evidence_signals(found: Scan, polarity: float, sentiment_margin: float) -> list[Signal]:
+    """The hand-written rules' evidence as signals, judged against the whole text.
+
+    - Capitals and "!!" in a cheerful text are enthusiasm ("THANK YOU SO MUCH!!"): capitals weigh
+      CHEERFUL_CAPS of their weight, "!!" nothing. Cheerful: no rule but shouting fired, polarity
+      >= CHEERFUL and the sentiment head sure of it.
+    - Negative-only cues ("!!", "I'll leave a review") count when the text is negative or some
+      other rule fired (capitals included: "NOBODY CARES!!!" is loud whatever VADER thinks of
+      "cares"); "Thanks for your patience!!" keeps no "!!".
+    """
+    evidence = found.evidence
+    if not evidence:
+        return []
+    others = [e for e in evidence if not e.negative_only]
+    cheerful = (
+        polarity >= CHEERFUL
+        and sentiment_margin >= CHEERFUL_MARGIN
+        and all(e.rule == "shouting" for e in evidence)
+    )
+    negative = not cheerful and (polarity < NEGATIVE_ONLY_BELOW or bool(others))
+    signals = []
+    for e in evidence:
+        if e.negative_only and not negative:
+            continue
+        signal = from_evidence(e)
+        if cheerful:
+            signal.weight *= CHEERFUL_CAPS
+            signal.note = "cheerful"
+        signals.append(signal)
+    return signals
+
+
+def _watch_signal(pattern: re.Pattern[str], text: str) -> list[Signal]:
+    """One signal for all of a text's watch words (so several of them still weigh WATCH_WEIGHT)."""
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return []
+    spans = [m.span() for m in matches]
+    keys = sorted({f"watch_word:{m.group().lower()}" for m in matches})
+    words = ", ".join(dict.fromkeys(quote(text, span) for span in spans[:4]))
+    label = f"watch word: {words} (you asked to see it; it never flags a text on its own)"
+    return [Signal("watch_word", WATCH_WEIGHT, spans, keys, label=label)]
 
 
 def _watch_regex(words: list[str]) -> re.Pattern[str] | None:

@@ -7,6 +7,16 @@ Two mechanisms, both per user (the corrections are the user's own, stored by the
   stops flagging on its own after one or two corrections; an insult (0.8) needs two.
 - near-duplicates: a text very close to one marked "this is one" is flagged; a text very close to
   one marked "not a conflict" has its evidence scaled down hard.
+
+Across roles (a correction on a message you received, applied to your drafts, and back):
+- "this is one" crosses in full, phrase weights and near-duplicates alike: what reads as a fight
+  when you receive it reads as one when you send it (whole-text signals such as "negative tone"
+  or the learned model's score are weighed differently per role and stay in theirs);
+- "not a conflict" crosses only for the register of a community (REGISTER_RULES: swearing,
+  capitals, sarcasm cues), at half strength (OTHER_ROLE_FORGIVE per correction, the square root of
+  FORGIVE). Taking "whatever" or "did you even read" calmly from others does not make them kind
+  to send, so dismissive, condescending, hostile ... phrases, and the near-duplicate discount,
+  stay in their own role.
 """
 
 from __future__ import annotations
@@ -25,6 +35,9 @@ from core.analysis.verdict import Correction
 FORGIVE = 0.5
 BOOST = 1.3
 MAX_SCALE = 1.6
+OTHER_ROLE_FORGIVE = FORGIVE**0.5
+REGISTER_RULES = frozenset({"profanity", "shouting", "sarcasm"})
+ROLE_WORDS = {"incoming": "in messages you received", "draft": "in your drafts"}
 # Jaccard similarity of word unigram+bigram sets: 0.6 keeps a reworded sentence, drops a new one.
 SIMILAR_CONFLICT = 0.6
 SIMILAR_FINE = 0.8
@@ -121,16 +134,24 @@ class CorrectionMemory:
     def _scale(self, role: str, signal: Signal) -> tuple[float, str]:
         scale = 1.0
         said: list[str] = []
+        register = signal.rule in REGISTER_RULES
         for key in signal.keys:
-            fine = self._not_conflict.get((role, key), 0)
-            bad = self._conflict.get((role, key), 0)
-            if fine or bad:
-                scale *= FORGIVE**fine * BOOST**bad
-                phrase = key.partition(":")[2] or key.partition(":")[0]
+            rule, _, words = key.partition(":")
+            phrase = words or rule
+            # Only named words and phrases cross roles, not whole-text signals ("negative:").
+            for other in ROLE_WORDS if words else (role,):
+                same = other == role
+                fine = self._not_conflict.get((other, key), 0) if same or register else 0
+                bad = self._conflict.get((other, key), 0)
+                if not fine and not bad:
+                    continue
+                scale *= (FORGIVE if same else OTHER_ROLE_FORGIVE) ** fine * BOOST**bad
+                where = "" if same else f" {ROLE_WORDS[other]}"
                 if fine:
-                    said.append(f'you marked "{phrase}" as not a conflict {fine}×')
+                    half = "" if same else ", counted half"
+                    said.append(f'you marked "{phrase}" as not a conflict {fine}×{where}{half}')
                 if bad:
-                    said.append(f'you marked "{phrase}" as a conflict {bad}×')
+                    said.append(f'you marked "{phrase}" as a conflict {bad}×{where}')
         return min(MAX_SCALE, scale), "; ".join(said)
 
     def _nearest(self, text: str, role: str) -> tuple[float, float, frozenset[str]]:
@@ -142,7 +163,8 @@ class CorrectionMemory:
         with self._lock:
             examples = list(self._examples)
         for example in examples:
-            if example.role != role:
+            # "This is one" holds in both roles; "not a conflict" only in its own (see the notes).
+            if example.role != role and not example.verdict:
                 continue
             similarity = jaccard(mine, example.shingles)
             if example.verdict:

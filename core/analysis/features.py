@@ -36,7 +36,13 @@ def normalise(text: str) -> str:
         text = _MENTION.sub(" @user ", text)
     if "’" in text:
         text = text.replace("’", "'")
-    return _REPEAT.sub(r"\1\1", text)
+    # A function, not the template r"\1\1": re parses a template on every call, even when
+    # nothing matches, which most texts do not.
+    return _REPEAT.sub(_two, text)
+
+
+def _two(match: re.Match[str]) -> str:
+    return match.group(1) * 2
 
 
 def tokens(text: str) -> list[str]:

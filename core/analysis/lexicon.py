@@ -48,10 +48,15 @@ Trie = dict[str, "Trie"]
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One line of a list: the rule it feeds and how much one hit raises the risk."""
+    """One line of a list: the rule it feeds and how much one hit raises the risk.
+
+    `negative_only`: the hit counts only when the text as a whole reads negative (phrases.txt's
+    optional fourth column `neg`), for cues that are harmless in a friendly text.
+    """
 
     rule: str
     weight: float
+    negative_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,8 @@ class Matcher:
 
     `order` says, per first character of a match, which entries the combined regex tries and in
     what order; `hits` tries the same entries in the same order to say which one matched.
+    With `candidates`, the combined regex matches only the first character of a place where some
+    entry may start, and `hits` finds the entry (and its end) there.
     """
 
     def __init__(
@@ -75,6 +82,8 @@ class Matcher:
         order: dict[str, list[int]] | None = None,
         fallback: list[int] | None = None,
         gate: frozenset[str] | None = None,
+        *,
+        candidates: bool = False,
     ) -> None:
         self._combined = re.compile(combined)
         self._entries = [entry for entry, _ in entries]
@@ -86,10 +95,14 @@ class Matcher:
         self._order = order or {}
         self._fallback = everything if fallback is None else fallback
         self._gate = gate
+        self._candidates = candidates
 
     def hits(self, lowered: str) -> Iterator[Hit]:
         """Every non-overlapping hit in `lowered` (a text already lower-cased with `lower()`)."""
         if self._gate is not None and not any(char in lowered for char in self._gate):
+            return
+        if self._candidates:
+            yield from self._candidate_hits(lowered)
             return
         for match in self._combined.finditer(lowered):
             start, end = match.span()
@@ -98,6 +111,22 @@ class Matcher:
                 one = pattern.match(lowered, start)
                 if one is not None and one.end() == end:
                     yield Hit(self._entries[n], start, end)
+                    break
+
+    def _candidate_hits(self, lowered: str) -> Iterator[Hit]:
+        # The combined regex only says where some entry may start; the entries, tried in order at
+        # each such place, say which one matched and where it ends. Left to right, no overlaps.
+        done = 0
+        for match in self._combined.finditer(lowered):
+            start = match.start()
+            if start < done:
+                continue
+            for n in self._order.get(lowered[start], self._fallback):
+                pattern = self._compiled[n] or self.pattern(n)
+                one = pattern.match(lowered, start)
+                if one is not None:
+                    done = one.end()
+                    yield Hit(self._entries[n], start, done)
                     break
 
     def pattern(self, n: int) -> re.Pattern[str]:
@@ -147,8 +176,11 @@ def _read(name: str) -> list[str]:
 
 
 def _letter(char: str) -> str:
+    """One letter, stretchable ("fuuuck"), written "xx*" rather than "x+" so that a branch of the
+    word trie starts with a literal, which the regex engine can skip with one comparison."""
     cls = _LEET.get(char)
-    return ("[" + re.escape(cls) + "]" if cls else re.escape(char)) + "+"
+    one = "[" + re.escape(cls) + "]" if cls else re.escape(char)
+    return one + one + "*"
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -181,13 +213,16 @@ def _node_regex(node: Trie) -> str:
     return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
 
 
-def _phrase_body(pattern: str) -> str:
-    """A phrases.txt pattern (minus a leading {S}) as a plain regex for lower-cased text."""
+def _phrase_body(pattern: str, whole_words: bool = True) -> str:
+    """A phrases.txt pattern (minus a leading {S}) as a plain regex for lower-cased text (without
+    the test that it ends at a word's end, for a combined regex that only finds candidates)."""
     pattern = pattern.replace("{S}", "\0S").replace("{E}", "\0E")
     # Inner groups become non-capturing: capturing groups slow the combined regex down.
     pattern = re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
     pattern = pattern.replace("'?", "'").replace("'", "['’]?").replace(" ", r"[\s\-]+")
     pattern = pattern.replace("\0S", _SENTENCE_START).replace("\0E", _SENTENCE_END)
+    if not whole_words:
+        return "(?:" + pattern + ")" if pattern else ""
     return "(?:" + pattern + ")" + _PHRASE_AFTER
 
 
@@ -213,11 +248,36 @@ def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:
         for char in sorted(firsts or ()):
             buckets.setdefault(char, []).append(n)
     bodies = [_phrase_body(p.removeprefix("{S}")) for _, p in ordered]
+    # The combined regex only says where some pattern may start (Matcher.hits asks the patterns
+    # themselves, in order, which one matched), so the patterns can be regrouped freely:
+    # - a pattern with a literal beginning goes into the prefix tree of its first character
+    #   ("if you don't like" and "if you'd bothered" read "if you" once);
+    # - one that may start with several characters ("(great|good|nice) job") goes, once, into the
+    #   branch of its set of first characters;
+    # and each branch is "a character (class), then, looking back over it, a pattern matches from
+    # there": a branch that starts with a character is skipped by the regex engine with one
+    # comparison, where a branch starting with a look-ahead costs a full attempt at every word.
+    trees: dict[str, _Prefixes] = {}
+    wide: dict[frozenset[str], list[str]] = {}
+    for n, (_, pattern) in enumerate(ordered):
+        if n in misc:
+            continue
+        alternatives = _split_top(pattern.removeprefix("{S}"))
+        for alternative in (x for a in alternatives for x in _expanded(a, _EXPANSIONS)):
+            prefix, rest = _literal_prefix(alternative)
+            if prefix:
+                rest = _truncated(rest) if len(prefix) >= _SPECIFIC else rest
+                trees.setdefault(prefix[0], _Prefixes()).add(prefix, _phrase_body(rest, False))
+            else:
+                heads = frozenset(_first_chars(alternative) or buckets)
+                wide.setdefault(heads, []).append(_phrase_body(alternative, False))
     branches = [
-        f"(?={re.escape(char)})(?:{'|'.join(bodies[n] for n in members)})"
-        for char, members in sorted(buckets.items())
+        f"{re.escape(char)}(?<=(?={tree.regex()}).)" for char, tree in sorted(trees.items())
     ]
-    branches += [bodies[n] for n in misc]
+    for heads, group in sorted(wide.items(), key=lambda item: sorted(item[0])):
+        charset = "".join(re.escape(char) for char in sorted(heads))
+        branches.append(f"[{charset}](?<=(?=(?:{'|'.join(dict.fromkeys(group))})).)")
+    branches += [f"(?={bodies[n]})" for n in misc]
     individual = [
         (e, before + (_SENTENCE_START if p.startswith("{S}") else "") + bodies[n])
         for n, (e, p) in enumerate(ordered)
@@ -226,7 +286,134 @@ def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:
     # Without a word boundary to anchor on, the engine tries every position: when every pattern's
     # first character is known, a text containing none of them is skipped outright.
     gate = None if bounded or misc else frozenset(buckets)
-    return Matcher(before + "(?:" + "|".join(branches) + ")", individual, order, misc, gate)
+    combined = before + "(?:" + "|".join(branches) + ")"
+    return Matcher(combined, individual, order, misc, gate, candidates=True)
+
+
+class _Prefixes:
+    """A prefix tree of the literal beginnings of phrase patterns, each leaf the (converted) rest
+    of a pattern; `regex()` is one pattern matching what any of them matches."""
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Prefixes] = {}
+        self.leaves: list[str] = []
+
+    def add(self, prefix: str, rest: str) -> None:
+        node = self
+        for char in prefix:
+            node = node.children.setdefault(char, _Prefixes())
+        node.leaves.append(rest)
+
+    def regex(self) -> str:
+        parts = [
+            (r"[\s\-]+" if char == " " else re.escape(char)) + child.regex()
+            for char, child in sorted(self.children.items())
+        ]
+        parts += list(dict.fromkeys(self.leaves))
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+# Leading groups distributed into literal beginnings, within limits (the rest of the pattern is
+# copied once per choice, and the combined regex is parsed in Python on the first check).
+_EXPANSIONS = 48
+_EXPANSION_CHARS = 800
+
+
+def _expanded(pattern: str, budget: int) -> list[str]:
+    """`pattern` (one top-level alternative) as alternatives with longer literal beginnings: a
+    group right after the literal beginning is distributed ("(just )?google it" is "just google
+    it" or "google it"), while the number of alternatives stays within `budget`."""
+    prefix, rest = _literal_prefix(pattern)
+    if not rest.startswith("(") or rest.startswith(("(?=", "(?!", "(?<")):
+        return [pattern]
+    close = _closing(rest)
+    if close is None:
+        return [pattern]
+    inner, after = rest[1:close].removeprefix("?:"), rest[close + 1 :]
+    optional = after.startswith("?")
+    if optional:
+        after = after[1:]
+    elif after[:1] in ("*", "+") or (
+        after.startswith("{") and not after.startswith(("{E}", "{S}"))
+    ):
+        return [pattern]
+    choices = _split_top(inner) + ([""] if optional else [])
+    if len(choices) > budget or len(choices) * len(after) > _EXPANSION_CHARS:
+        return [pattern]  # a long rest copied once per choice would bloat the regex
+    out: list[str] = []
+    for choice in choices:
+        out.extend(_expanded(prefix + choice + after, budget // len(choices)))
+    return out
+
+
+# A literal beginning this long ("per my ", "great job") is specific enough that the rest of the
+# pattern may be cut short in the combined regex (to _REST_CHARS), which only finds candidates.
+_SPECIFIC = 6
+_REST_CHARS = 60
+
+
+def _truncated(pattern: str) -> str:
+    """The first top-level items of `pattern`, up to about _REST_CHARS characters: a prefix of
+    the pattern, so whatever the pattern matches, this matches a beginning of."""
+    kept, size = [], 0
+    for item in _items(pattern):
+        if size >= _REST_CHARS:
+            break
+        kept.append(item)
+        size += len(item)
+    return "".join(kept)
+
+
+def _items(pattern: str) -> list[str]:
+    """`pattern` cut into its top-level items (a group, a class, an escape, {S}/{E}, a character),
+    each with its quantifier."""
+    items, at = [], 0
+    while at < len(pattern):
+        start = at
+        char = pattern[at]
+        if pattern.startswith(("{S}", "{E}"), at):
+            at += 3
+        elif char == "(":
+            close = _closing(pattern[at:])
+            at = len(pattern) if close is None else at + close + 1
+        elif char == "[":
+            at += 2 if pattern.startswith(("[^]", "[]"), at) else 1
+            while at < len(pattern) and pattern[at] != "]":
+                at += 2 if pattern[at] == "\\" else 1
+            at += 1
+        elif char == "\\":
+            kind = pattern[at + 1 : at + 2]
+            at += {"x": 4, "u": 6}.get(kind, 2)
+        else:
+            at += 1
+        if at < len(pattern) and pattern[at] in "?*+":
+            at += 1
+        elif pattern.startswith("{", at) and not pattern.startswith(("{S}", "{E}"), at):
+            at = pattern.index("}", at) + 1
+        if at < len(pattern) and pattern[at] == "?" and pattern[at - 1] in "?*+}":
+            at += 1  # lazy
+        items.append(pattern[start:at])
+    return items
+
+
+def _literal_prefix(pattern: str) -> tuple[str, str]:
+    """Split a phrases.txt pattern (one top-level alternative, no leading {S}) into its literal
+    beginning (letters, digits and spaces, none of them optional) and the rest."""
+    at = 0
+    while at < len(pattern):
+        char, after = pattern[at], pattern[at + 1 : at + 2]
+        if not (char.isalnum() or char == " "):
+            break
+        quantified = after in ("?", "*", "+") or (
+            after == "{" and not pattern.startswith(("{E}", "{S}"), at + 1)
+        )
+        if quantified:
+            break
+        at += 1
+    # The rest starts at a whole token: never inside a run of spaces the phrase syntax merges.
+    while at and pattern[at - 1] == " " and at < len(pattern) and pattern[at] == " ":
+        at -= 1
+    return pattern[:at], pattern[at:]
 
 
 def _first_chars(pattern: str) -> set[str] | None:
@@ -246,8 +433,9 @@ def _first_chars(pattern: str) -> set[str] | None:
         return found
     if not pattern:
         return None
-    if pattern[0].isalnum():
-        return {pattern[0]}
+    if pattern[0] not in _NOT_LITERAL:  # a letter, "/", an emoji ...
+        # ... unless a quantifier makes it optional ("a?b" may start with "b").
+        return None if pattern[1:2] in ("?", "*", "{") else {pattern[0]}
     if pattern.startswith("\\b"):
         return _first_chars(pattern[2:])
     if pattern.startswith("("):
@@ -266,6 +454,11 @@ def _first_chars(pattern: str) -> set[str] | None:
             return None if rest is None else chars | rest
         return chars
     return None
+
+
+# Characters that do not stand for themselves at the start of a phrases.txt pattern (regex syntax,
+# and the apostrophe and space, which the phrase syntax turns into optional or repeated classes).
+_NOT_LITERAL = frozenset("\\.^$*+?{}[]|() '")
 
 
 def _split_top(pattern: str) -> list[str]:
@@ -321,8 +514,9 @@ def _compile_words() -> Matcher:
 def _compile_phrases() -> tuple[Matcher, Matcher]:
     rows: list[tuple[Entry, str]] = []
     for line in _read("phrases.txt"):
-        rule, weight, pattern = line.split("\t")
-        rows.append((Entry(rule, float(weight)), pattern))
+        rule, weight, pattern, *flags = line.split("\t")
+        negative_only = "neg" in flags
+        rows.append((Entry(rule, float(weight), negative_only), pattern))
 
     def word_led(pattern: str) -> bool:
         if pattern.startswith("\\A"):

@@ -10,12 +10,11 @@ feature, so all three heads cost about as much as one.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.analysis.features import bigrams, token_features
+from core.analysis.features import token_features
 
 HEADS = ("offensive", "sentiment", "irony")
 WEIGHTS_FILE = "weights.json"
@@ -46,8 +45,11 @@ class Model:
         """The heads' margins for a text given as its tokens (features.tokens) plus extra
         feature strings (features.lexical). Same numbers as summing over features.features()."""
         cache = self._tokens
+        get = self.weights.get
         off = sent = iro = 0.0
-        count = 0
+        # The bigrams (features.bigrams) are looked up as the tokens go by, without a list.
+        count = len(toks) - 1 + len(extra) if toks else len(extra)
+        previous = None
         for tok in toks:
             sums = cache.get(tok)
             if sums is None:
@@ -56,9 +58,14 @@ class Model:
             sent += sums[1]
             iro += sums[2]
             count += sums[3]
-        get = self.weights.get
-        for feature in itertools.chain(bigrams(toks), extra):
-            count += 1
+            if previous is not None:
+                row = get(f"{previous} {tok}")
+                if row is not None:
+                    off += row[0]
+                    sent += row[1]
+                    iro += row[2]
+            previous = tok
+        for feature in extra:
             row = get(feature)
             if row is not None:
                 off += row[0]

@@ -6,6 +6,7 @@ underline exactly what fired. Rules only look; weighing and deciding happen in `
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -25,14 +26,23 @@ RULE_NAMES = {
     "curt": "curt brush-off",
     "sarcasm": "sarcasm",
     "shouting": "shouting",
+    "anger": "angry",
+    "ultimatum": "ultimatum",
     "watch_word": "watch word",
 }
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _TWO_CAPS = re.compile(r"[A-Z][A-Z]")
+# In ASCII text, the words of _WORD that are all capitals.
+# (Each pattern below starts with a character class and looks back after it: a pattern that
+# starts with a look-behind makes the regex engine try every position instead of skipping to the
+# candidates.)
+_CAPS_ASCII = re.compile(r"[A-Z](?<![A-Za-z][A-Z])[A-Z]+(?![A-Za-z])")
 _EXCLAIM = re.compile(r"[!?]*![!?]*")
+# Hashtags and mentions: their capitals are names ("#MAGA", "@USER"), not a raised voice.
+_TAG = re.compile(r"[#@]\w+")
 # A quoted word or two, not part of a contraction: 'helpful', “expert”.
-_QUOTED = re.compile(r"(?<!\w)(['\"‘“])([^\W\d_][\w\-]*(?:\s[\w\-]+)?)(['\"’”])(?!\w)")
+_QUOTED = re.compile(r"(['\"‘“])(?<!\w.)([^\W\d_][\w\-]*(?:\s[\w\-]+)?)(['\"’”])(?!\w)")
 # Tokens for "you + negative": words, and sentence punctuation (which ends the window).
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[.!?;:]")
 # Before an insult: the writer talking about themself ("I'm such an idiot").
@@ -40,7 +50,9 @@ _SELF = re.compile(r"(?:\bi['’]?m|\bi am|\bi was|\bi feel like|\bme|\bmyself|\
 # After an insult: the writer owning it ("a stupid mistake on my part").
 _OWNED = re.compile(r"[^.!?]{0,24}?\b(?:on my part|of mine|by me|my bad|my fault|on me)\b")
 
-_YOU = re.compile(r"(?<![\w'’])(?:you|your|yours|yourself|yourselves|u|ur|ya|y['’]?all)(?!\w)")
+_YOU = re.compile(
+    r"(?:y(?<![\w'’]y)(?:ou|our|ours|ourself|ourselves|a|['’]?all)|u(?<![\w'’]u)r?)(?!\w)"
+)
 
 
 def _words(listed: str) -> frozenset[str]:
@@ -52,6 +64,14 @@ _KEY_STRIP = " ,.!?;:'\"‘’“”"
 SECOND_PERSON = _words(
     """
     you you're youre your yours yourself yourselves u ur ya y'all yall you've you'd you'll
+    """
+)
+# Someone else the text is about ("he is such a dolt", "these people"), for how the offensive
+# head is weighed.
+THIRD_PERSON = _words(
+    """
+    he she him her his hers himself herself he's she's they're them themselves
+    people folks guys men women
     """
 )
 NEGATIONS = _words(
@@ -67,7 +87,7 @@ EMPATHY = _words(
     concern concerned frustrated frustrating annoyed annoying disappointed disappointing
     hurt sick tired mistake mistakes error errors fail failed failing failure crash crashed
     broke broken bug bugs doubt doubts alone lonely no apologize apologies
-    delay delayed
+    delay delayed angry upset furious livid mad fed
     """
 )
 # Quoted words that read as scare quotes ("the 'fix'", a 'helpful' review).
@@ -77,7 +97,7 @@ SCARE_WORDS = _words(
     documentation docs professional professionals journalist journalism science research
     update upgrade friend friends clean simple easy quick working tested stable secure
     security modern review feedback advice community quality innovation innovative genius
-    smart
+    smart urgent important critical priority emergency quick minor small tiny trivial senior
     """
 )
 
@@ -92,6 +112,8 @@ class Evidence:
     end: int
     key: str
     note: str = ""
+    # Counts only when the whole text reads negative ("!!" in "Thanks!! Love it!!" is joy).
+    negative_only: bool = False
 
 
 @dataclass(slots=True)
@@ -118,7 +140,10 @@ def scan(text: str, lex: Lexicon, valence: dict[str, float]) -> Scan:
     for matcher in (lex.phrases, lex.symbols):
         for hit in matcher.hits(lowered):
             key = " ".join(lowered[hit.start : hit.end].split()).strip(_KEY_STRIP)
-            out.evidence.append(Evidence(hit.entry.rule, hit.entry.weight, hit.start, hit.end, key))
+            entry = hit.entry
+            out.evidence.append(
+                Evidence(entry.rule, entry.weight, hit.start, hit.end, key, "", entry.negative_only)
+            )
     out.evidence.extend(shouting(text, lex.acronyms))
     out.evidence.extend(scare_quotes(text, valence))
     out.evidence.extend(you_negative(lowered, valence, out.technical, out.evidence))
@@ -136,32 +161,64 @@ def _word_evidence(hit: Hit, lowered: str) -> Evidence:
     return Evidence(hit.entry.rule, hit.entry.weight, hit.start, hit.end, key)
 
 
+_RUN = re.compile(r"(.)\1+")
 _DELEET = str.maketrans("@4310!|$57*", "aaeioiisstu")
 
 
 def _deleet(word: str) -> str:
     """'id10t' → 'idiot', 'fuuuck' → 'fuck': the same key for every spelling of a word."""
-    return re.sub(r"(.)\1+", r"\1", word.translate(_DELEET))
+    return _RUN.sub(_one, word.translate(_DELEET))
+
+
+def _one(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 def shouting(text: str, acronyms: frozenset[str]) -> list[Evidence]:
-    """All-caps runs (not acronyms like API or CI) and piled-up exclamation marks."""
+    """All-caps runs (not acronyms like API or CI, nor #HASHTAGS and @MENTIONS) and piled-up
+    exclamation marks (which count only in a negative text: "Thanks!! Love it!!" is joy)."""
     found: list[Evidence] = []
     # Most texts have no two capitals in a row: then there is no all-caps word to look for.
-    caps = []
-    if not text.isascii() or _TWO_CAPS.search(text):
-        words = list(_WORD.finditer(text))
-        caps = [m for m in words if m.group().isupper() and m.group().lower() not in acronyms]
+    caps: list[re.Match[str]] = []
+    ascii_text = text.isascii()
+    if not ascii_text or _TWO_CAPS.search(text):
+        tags = [m.span() for m in _TAG.finditer(text)] if "#" in text or "@" in text else []
+        # ASCII text: find the all-caps words directly (most words are not), else test each word.
+        found_caps = (
+            _CAPS_ASCII.finditer(text)
+            if ascii_text
+            else (m for m in _WORD.finditer(text) if m.group().isupper())
+        )
+        caps = [
+            m
+            for m in found_caps
+            if m.group().lower() not in acronyms and not (tags and _within(m.start(), tags))
+        ]
     if caps:
-        whole = len(caps) >= 3 and len(caps) >= 0.6 * len(words)
+        whole = False
+        if len(caps) >= 3:
+            count = len(_WORD.findall(text))
+            count -= sum(len(_WORD.findall(text, start, end)) for start, end in tags)
+            whole = len(caps) >= 0.6 * count
         weight = 0.55 if whole else (0.3 if len(caps) >= 2 else 0.15)
         for start, end in _runs(text, [m.span() for m in caps]):
-            found.append(Evidence("shouting", weight, start, end, "caps"))
-    for m in _EXCLAIM.finditer(text) if "!" in text else ():
+            note = "all caps" if whole else ""
+            found.append(Evidence("shouting", weight, start, end, "caps", note))
+    for m in _EXCLAIM.finditer(text) if "!!" in text or "!?" in text or "?!" in text else ():
         if len(m.group()) >= 2:
             weight = 0.3 if len(m.group()) >= 3 or "?" in m.group() else 0.2
-            found.append(Evidence("shouting", weight, m.start(), m.end(), "!!"))
+            found.append(Evidence("shouting", weight, m.start(), m.end(), "!!", "", True))
     return found
+
+
+def _within(at: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether `at` is inside one of `spans` (sorted, not overlapping): a binary search, since a
+    long text can have thousands of hashtags and capitalised words."""
+    i = bisect.bisect_right(spans, (at, _FAR)) - 1
+    return i >= 0 and at < spans[i][1]
+
+
+_FAR = 1 << 62
 
 
 def _runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -11,7 +11,15 @@ from core.analysis.verdict import Reason
 # Signals that only colour a text (tone, heat, models, "you + negative", colder than usual):
 # they count for less next to an apology or an admitted mistake. Word lists and phrases do not.
 SOFT_RULES = frozenset(
-    {"negative", "heated", "offensive_model", "irony_model", "colder_than_usual", "escalation"}
+    {
+        "negative",
+        "heated",
+        "offensive_model",
+        "irony_model",
+        "colder_than_usual",
+        "escalation",
+        "anger",
+    }
 )
 SOFT_NOTES = frozenset({"you + neg"})
 MITIGATION = 0.5
@@ -68,7 +76,10 @@ def risk(signals: list[Signal]) -> float:
 
 def quote(text: str, span: tuple[int, int]) -> str:
     """A snippet of untrusted text fit for a label: no control characters, bounded length."""
-    snippet = _CONTROL.sub(" ", text[span[0] : span[1]]).strip()
+    snippet = text[span[0] : span[1]]
+    if not snippet.isprintable():  # the common case has no control characters to replace
+        snippet = _CONTROL.sub(" ", snippet)
+    snippet = snippet.strip()
     if len(snippet) > _MAX_QUOTE_LEN:
         snippet = snippet[: _MAX_QUOTE_LEN - 1] + "…"
     return f'"{snippet}"'

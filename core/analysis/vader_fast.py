@@ -23,6 +23,7 @@ _N_SCALAR = _v.N_SCALAR
 _C_INCR = _v.C_INCR
 _PUNCTUATION = string.punctuation
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD_CACHE = 100_000
 
 
 def _strip_punc_if_word(token: str) -> str:
@@ -41,24 +42,44 @@ class FastVader:
         self._vader: Any = _v.SentimentIntensityAnalyzer()
         self.lexicon: dict[str, float] = self._vader.lexicon
         self._emojis: dict[str, str] = self._vader.emojis
+        self._words: dict[str, tuple[str, str, bool, bool]] = {}
 
     def compound(self, text: str) -> float:
         if not text.isascii():  # every key of VADER's emoji table is non-ASCII
             text = self._describe_emojis(text)
         text = text.strip()
-        words = [_strip_punc_if_word(w) for w in text.split()]
-        lowered = [w.lower() for w in words]
-        # vaderSentiment.allcap_differential: some, but not all, words are ALL CAPS.
-        caps = sum(1 for w in words if w.isupper())
-        is_cap_diff = 0 < len(words) - caps < len(words)
-        sentiments: list[float] = []
+        # Per distinct raw word, its stripped form, lower case, caps flag and whether it is a
+        # sentiment word (in the lexicon, not a booster), cached: most words of a new text have
+        # been seen before, and most are not sentiment words.
+        cache = self._words
+        lexicon = self.lexicon
+        words: list[str] = []
+        lowered: list[str] = []
+        hot: list[int] = []
+        caps = 0
+        for raw in text.split():
+            known = cache.get(raw)
+            if known is None:
+                stripped = _strip_punc_if_word(raw)
+                low = stripped.lower()
+                known = (stripped, low, stripped.isupper(), low in lexicon and low not in _BOOSTER)
+                if len(cache) >= _WORD_CACHE:  # bounded; a racing clear only costs recomputing
+                    cache.clear()
+                cache[raw] = known
+            if known[3]:
+                hot.append(len(words))
+            words.append(known[0])
+            lowered.append(known[1])
+            caps += known[2]
         n = len(words)
-        for i in range(n):
-            low = lowered[i]
-            if low in _BOOSTER or (low == "kind" and i < n - 1 and lowered[i + 1] == "of"):
-                sentiments.append(0)
+        # vaderSentiment.allcap_differential: some, but not all, words are ALL CAPS.
+        is_cap_diff = 0 < n - caps < n
+        # Boosters, "kind of" and words outside the lexicon score 0 (what _valence would say).
+        sentiments: list[float] = [0] * n
+        for i in hot:
+            if lowered[i] == "kind" and i < n - 1 and lowered[i + 1] == "of":
                 continue
-            sentiments.append(self._valence(i, words, lowered, is_cap_diff))
+            sentiments[i] = self._valence(i, words, lowered, is_cap_diff)
         if "but" in lowered:
             sentiments = self._vader._but_check(words, sentiments)
         if not sentiments:

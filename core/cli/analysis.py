@@ -41,11 +41,18 @@ def register(commands: Any) -> None:
 
     correct = commands.add_parser(
         "correct",
-        help="tell the tone check it was wrong about an item",
+        help="tell the tone check it was wrong about an item or a draft",
         description="Store a correction: later verdicts on similar text follow it, and their "
-        "reasons say so.",
+        "reasons say so. Correct a message you received by its ITEM_ID, or any text (a draft "
+        "that `rapport reply` refused, say) with --text and --role.",
     )
-    correct.add_argument("item_id", type=int, metavar="ITEM_ID")
+    correct.add_argument("item_id", type=int, nargs="?", metavar="ITEM_ID")
+    correct.add_argument("--text", help="the text to correct, instead of an item")
+    correct.add_argument(
+        "--role",
+        choices=ROLES,
+        help="whose text it is (default: incoming for an item, draft for --text)",
+    )
     verdict = correct.add_mutually_exclusive_group(required=True)
     verdict.add_argument("--not-conflict", action="store_true", help="it was flagged wrongly")
     verdict.add_argument("--conflict", action="store_true", help="it should have been flagged")
@@ -128,7 +135,11 @@ async def _queue_reply(workspace: Workspace, item_id: int, text: str, force: boo
         print("rapport: not queued: this reply reads as a likely conflict:", file=sys.stderr)
         for reason in outcome.verdict.reasons:
             print(f"  - {reason.label}", file=sys.stderr)
-        print("Rewrite it, or send it anyway with --force.", file=sys.stderr)
+        print(
+            "Rewrite it, send it anyway with --force, or, if it is not a conflict, teach the "
+            "check: rapport correct --text TEXT --role draft --not-conflict",
+            file=sys.stderr,
+        )
         return 1
     if outcome.reply is None:
         raise RapportError("the reply could not be queued")
@@ -137,11 +148,38 @@ async def _queue_reply(workspace: Workspace, item_id: int, text: str, force: boo
 
 
 def cmd_correct(args: argparse.Namespace, open_app: OpenApp) -> int:
+    verdict = bool(args.conflict)
+    if (args.item_id is None) == (args.text is None):
+        raise UsageError("give either ITEM_ID or --text TEXT to correct")
+    if args.text is not None and not args.text.strip():
+        raise UsageError("--text is empty: give the text to correct")
+    if args.item_id is not None and args.role == "draft":
+        raise UsageError("an item is a message you received: correct a draft with --text TEXT")
     workspace = Workspace.load()
-    return asyncio.run(_correct(workspace, args.item_id, verdict=bool(args.conflict)))
+    if args.item_id is not None:
+        return asyncio.run(_correct_item(workspace, args.item_id, verdict=verdict))
+    role = args.role or "draft"
+    asyncio.run(_save(workspace, StoredCorrection(text=args.text, role=role, verdict=verdict)))
+    said = "a conflict" if verdict else "not a conflict"
+    whose = "draft" if role == "draft" else "message"
+    print(f"noted: this {whose} is {said}; similar {whose}s will be judged the same way")
+    verdict_now = _analyzer(workspace).check(args.text, role=role)
+    print(
+        f"it now reads: {'conflict' if verdict_now.conflict else 'no conflict'} "
+        f"(risk {verdict_now.risk:.2f})"
+    )
+    return 0
 
 
-async def _correct(workspace: Workspace, item_id: int, *, verdict: bool) -> int:
+async def _save(workspace: Workspace, correction: StoredCorrection) -> None:
+    store = await workspace.open_store()
+    try:
+        await store.save_correction(correction)
+    finally:
+        await store.close()
+
+
+async def _correct_item(workspace: Workspace, item_id: int, *, verdict: bool) -> int:
     store = await workspace.open_store()
     try:
         item = await store.item(item_id)

@@ -101,17 +101,32 @@ def test_sensitivity_moves_the_threshold() -> None:
     assert normal.check("Just google it.").conflict
 
 
-def test_watch_words_always_raise_the_risk_and_show_where() -> None:
+def test_watch_words_are_always_shown_but_never_flag_on_their_own() -> None:
     analyzer = ToneAnalyzer(watch_words=["deadline", "refund"])
     text = "About the Deadline: it's Friday."
     verdict = analyzer.check(text)
-    assert verdict.conflict
+    assert not verdict.conflict
+    assert 0 < verdict.risk < 0.35  # below even the strict threshold
     reason = next(r for r in verdict.reasons if r.rule == "watch_word")
     assert [text[a:b] for a, b in reason.spans] == ["Deadline"]
     assert "Deadline" in reason.label
+    assert "never flags a text on its own" in reason.label
     plural = analyzer.check("Two refunds pending")
     assert [r.rule for r in plural.reasons] == ["watch_word"]
     assert all(r.rule != "watch_word" for r in analyzer.check("a deadlined refundable").reasons)
+
+
+def test_a_refund_reply_with_a_watch_word_is_not_refused() -> None:
+    for sensitivity in ("strict", "normal", "relaxed"):
+        analyzer = ToneAnalyzer(sensitivity, watch_words=["refund", "deadline"])
+        # Several watch words together still weigh less than the strictest threshold.
+        verdict = analyzer.check("We issued your refund today; refunds beat the deadline.")
+        assert not verdict.conflict, (sensitivity, verdict.to_json())
+        assert [r.rule for r in verdict.reasons] == ["watch_word"]
+    # ... but they add to other evidence: the same dismissive draft is riskier with one.
+    plain = ToneAnalyzer().check("Whatever, the refund is coming.")
+    watched = ToneAnalyzer(watch_words=["refund"]).check("Whatever, the refund is coming.")
+    assert watched.risk > plain.risk
 
 
 def test_bad_arguments_are_refused() -> None:

@@ -60,3 +60,47 @@ def test_learn_applies_from_the_next_check() -> None:
     assert analyzer.check("lol ok").conflict
     analyzer.learn(Correction("lol ok", "draft", False, []))
     assert not analyzer.check("lol ok").conflict
+
+
+def test_this_is_one_on_a_received_message_also_flags_the_same_phrase_in_drafts() -> None:
+    text = "Oh nice, it works now."
+    assert not ToneAnalyzer().check(text, role="draft").conflict
+    taught = ToneAnalyzer(corrections=[Correction("Oh nice, so it builds.", "incoming", True, [])])
+    verdict = taught.check(text, role="draft")
+    assert verdict.risk > ToneAnalyzer().check(text, role="draft").risk
+    note = next(r for r in verdict.reasons if r.rule == "correction")
+    assert "in messages you received" in note.label
+
+
+def test_swearing_forgiven_in_received_messages_counts_half_for_drafts() -> None:
+    text = "damn, this crap again"
+    base = ToneAnalyzer().check(text, role="draft")
+    incoming = ToneAnalyzer(corrections=[Correction("damn, crap", "incoming", False, [])])
+    drafted = ToneAnalyzer(corrections=[Correction("damn, crap", "draft", False, [])])
+    softened = incoming.check(text, role="draft")
+    assert drafted.check(text, role="draft").risk < softened.risk < base.risk
+    note = next(r for r in softened.reasons if r.rule == "correction")
+    assert "counted half" in note.label
+
+
+def test_not_a_conflict_on_received_hostility_does_not_excuse_sending_it() -> None:
+    # Taking "whatever" or "did you even read" calmly does not make them kind to send.
+    corrections = [
+        Correction("Whatever.", "incoming", False, []),
+        Correction("Did you even read the docs?", "incoming", False, []),
+    ]
+    taught = ToneAnalyzer(corrections=corrections)
+    for draft in ("Whatever.", "Did you even read the docs?"):
+        assert taught.check(draft, role="draft").risk == ToneAnalyzer().check(draft).risk
+    # ... while in the role it was made for, it applies.
+    assert not taught.check("Whatever.", role="incoming").conflict
+
+
+def test_a_near_duplicate_of_a_received_conflict_flags_a_draft() -> None:
+    marked = "Maybe try turning it off and on again, genius."
+    taught = ToneAnalyzer(corrections=[Correction(marked, "incoming", True, [])])
+    assert taught.check("maybe try turning it off and on again genius", role="draft").conflict
+    # "Not a conflict" near-duplicates stay in their role.
+    fine = ToneAnalyzer(corrections=[Correction("Just google it.", "incoming", False, [])])
+    assert fine.check("Just google it.", role="draft").conflict
+    assert not fine.check("Just google it.", role="incoming").conflict

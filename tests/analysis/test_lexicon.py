@@ -82,6 +82,11 @@ SAMPLES = [
     "sorry if you were offended; sorry you feel that way; mistakes were made",
     "kill yourself. go die. i know where you live. you'll regret this",
     "PRs welcome, works for me, works on my machine, per my previous email",
+    "Great job breaking prod. Oh great, another 'urgent' one. Sure, because that went so well.",
+    "If you don't like it, fork it. Nobody's forcing you to use it. I expected better from you",
+    "I am furious. Fix it or I'm going to the press. I'll sue. This is your final warning!",
+    "Not sure how to make this any clearer. I'll leave a review. Legal action, we won't take",
+    "i'm not gonna repeat myself, i'm sure you meant well, i'm so fed up, i will leave a review",
 ]
 
 
@@ -117,7 +122,62 @@ def test_every_phrase_line_compiles_into_the_combined_regex(lex: Lexicon) -> Non
     lines = _read("phrases.txt")
     assert len(lex.phrases) + len(lex.symbols) == len(lines)
     for line in lines:
-        rule, weight, pattern = line.split("\t")
+        rule, weight, pattern, *flags = line.split("\t")
+        assert set(flags) <= {"neg"}
         assert rule
         assert 0 < float(weight) <= 1
         assert re.compile(pattern.replace("{S}", "").replace("{E}", ""))
+
+
+def test_a_negative_only_phrase_says_so(lex: Lexicon) -> None:
+    lowered = lower("This app is garbage. I will leave a review.")
+    [hit] = [h for h in lex.phrases.hits(lowered) if h.entry.rule == "ultimatum"]
+    assert hit.entry.negative_only
+    [sue] = [h for h in lex.phrases.hits(lower("I'll sue.")) if h.entry.rule == "ultimatum"]
+    assert not sue.entry.negative_only
+
+
+def test_symbol_patterns_are_skipped_when_none_of_their_characters_is_there(lex: Lexicon) -> None:
+    gate = lex.symbols._gate
+    assert gate is not None
+    assert {"🙄", "🤡", "/"} <= gate
+    assert list(lex.symbols.hits(lower("no emoji here"))) == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix", "rest"),
+    [
+        ("per my (last|previous) email", "per my ", "(last|previous) email"),
+        ("(just )?google it", "", "(just )?google it"),
+        ("fine{E}", "fine", "{E}"),
+        ("ok(ay)? boomer", "ok", "(ay)? boomer"),
+        ("lmao+", "lma", "o+"),
+        ("can'?t you", "can", "'?t you"),
+    ],
+)
+def test_literal_prefixes(pattern: str, prefix: str, rest: str) -> None:
+    from core.analysis.lexicon import _literal_prefix
+
+    assert _literal_prefix(pattern) == (prefix, rest)
+
+
+def test_items_cut_a_pattern_at_its_top_level() -> None:
+    from core.analysis.lexicon import _items
+
+    pattern = r"(a|b)? c[^.!?]{0,60}?\b{E}x+\x27"
+    items = _items(pattern)
+    assert "".join(items) == pattern
+    assert items == ["(a|b)?", " ", "c", "[^.!?]{0,60}?", "\\b", "{E}", "x+", "\\x27"]
+
+
+def test_expanding_a_leading_group_keeps_what_the_pattern_matches() -> None:
+    from core.analysis.lexicon import _expanded, _phrase_body
+
+    pattern = "(great|nice|good) (job|work)( there)? on (breaking|losing)"
+    expanded = _expanded(pattern, 48)
+    assert len(expanded) > 1
+    union = re.compile("|".join(_phrase_body(p) for p in expanded))
+    one = re.compile(_phrase_body(pattern))
+    for text in ["great job on breaking", "nice work there on losing", "good job on fixing"]:
+        assert bool(union.fullmatch(text)) == bool(one.fullmatch(text))
+    assert _expanded(pattern, 1) == [pattern]  # past the budget it is left alone

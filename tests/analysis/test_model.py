@@ -56,3 +56,37 @@ def test_the_offensive_head_separates_the_obvious_cases() -> None:
     hostile = shipped.margins(tokens("you are a disgusting pathetic idiot"), []).offensive
     kind = shipped.margins(tokens("thank you for the lovely release notes"), []).offensive
     assert sigmoid(hostile) > 0.8 > 0.3 > sigmoid(kind)
+
+
+def test_incoming_messages_have_their_own_fitted_calibration() -> None:
+    cal = model().calibration
+    incoming, draft = cal["incoming"], cal["offensive"]
+    assert {"low", "mid", "untargeted", "third_person", "scale"} <= incoming.keys()
+    assert incoming["low"] < incoming["mid"] < 1
+    # Damped at most to half, and never the all-caps case (see scripts/train_tone.py).
+    assert all(0.5 <= v <= 1.5 for v in incoming["scale"].values())
+    assert "shouting/all caps" not in incoming["scale"]
+    # Drafts keep the product's stricter defaults: the head alone flags only when fairly sure.
+    assert draft["mid"] >= 0.55
+
+
+def test_role_calibration_weighs_who_a_text_is_aimed_at() -> None:
+    from core.analysis.analyzer import RoleCalibration
+
+    cal = RoleCalibration(low=0.3, mid=0.45, untargeted=0.6, third_person=0.9)
+    assert cal.factor("reader", cheerful=False) == 1.0
+    assert cal.factor("third", cheerful=False) == 0.9
+    assert cal.factor("none", cheerful=False) == 0.6
+    assert cal.factor("none", cheerful=True) == 0.3
+    fallback = RoleCalibration.of({}, cal)
+    assert fallback == cal
+    assert RoleCalibration.of({"mid": 0.5}, cal).mid == 0.5
+
+
+def test_an_insult_about_a_third_person_weighs_more_when_received() -> None:
+    analyzer = ToneAnalyzer()
+    text = "she never listens and ruins every thread she joins"
+    incoming = analyzer.analyse(text, "incoming")
+    draft = analyzer.analyse(text, "draft")
+    assert incoming.target == draft.target == "third"
+    assert incoming.offensive_factor >= draft.offensive_factor
