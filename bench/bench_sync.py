@@ -22,11 +22,12 @@ from core.connectors.base import Connector
 from core.connectors.registry import connector_class
 from core.fakes.base import FakePlatform
 from core.fakes.harness import PLATFORMS, credentials_for, make_fake
+from core.http_client import make_client
 from core.models import Account
 from core.secrets import Credentials
 from core.store.repository import Store
 from core.sync.engine import SyncEngine
-from core.sync.setup import make_analyze
+from core.sync.setup import make_analyze, make_score_own
 
 Recorded = dict[tuple[str, str], deque[tuple[int, list[tuple[bytes, bytes]], bytes]]]
 
@@ -70,19 +71,22 @@ async def sync_once(
     clients: list[httpx.AsyncClient] = []
 
     def factory(account: Account, credentials: Credentials, _: Any) -> Connector:
-        client = httpx.AsyncClient(transport=transport_for(account.platform))
+        client = make_client(transport_for(account.platform))
         clients.append(client)
         return connector_class(account.platform)(account, credentials, client)
 
     from core.analysis import ToneAnalyzer
 
     store = await Store.open(folder / f"{name}.db")
+    analyzer = ToneAnalyzer()
     engine = SyncEngine(
         store,
         lambda account: Credentials(credentials_for(fakes[by_name[account]])),
-        analyze=make_analyze(ToneAnalyzer()),
+        # As build_engine wires it: items checked with their thread, own posts scored.
+        analyze=make_analyze(analyzer, store),
+        score_own=make_score_own(analyzer),
         connector_factory=factory,
-        client=httpx.AsyncClient(),
+        client=make_client(),
         clock=FakeClock(start=1_795_000_000.0),
     )
     began = time.perf_counter()

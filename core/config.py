@@ -219,7 +219,7 @@ def parse_config(text: str, path: Path) -> Config:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}. Fix the file or move it away.") from None
+        raise ConfigError(toml_error(text, path, exc)) from None
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
@@ -231,6 +231,60 @@ def parse_config(text: str, path: Path) -> Config:
         raise ConfigError(f"{where}: {key}: {_describe(first)}") from None
     _apply_env_overrides(config)
     return config
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+_BARE_VALUE = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=\s*([A-Za-z0-9][^\"'#\[\]{}]*?)\s*(#.*)?$")
+
+
+def _is_toml_value(value: str) -> bool:
+    try:
+        tomllib.loads(f"x = {value}")
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
+
+
+def toml_error(text: str, path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """Where the TOML is broken (file, line, column), the line itself, and what to do.
+
+    Python 3.11's TOMLDecodeError has no lineno/colno (3.14 adds them): the position is read
+    from its message, "... (at line 3, column 7)" or "... (at end of document)"."""
+    message = str(exc)
+    line = getattr(exc, "lineno", None)
+    column = getattr(exc, "colno", None)
+    at = _TOML_AT.search(message)
+    at_end = _TOML_AT_END.search(message)
+    if at is not None:
+        line, column = line or int(at.group(1)), column or int(at.group(2))
+        message = message[: at.start()]
+    elif at_end is not None:
+        message = message[: at_end.start()]
+    lines = text.splitlines()
+    hint = "fix that line, or move the file away to start from the defaults"
+    if at_end is not None and line is None:
+        # Something opened earlier is still open when the file ends.
+        line = max(1, len(lines))
+        column = len(lines[-1]) + 1 if lines else 1
+        hint = (
+            "the file ends while something is still open (a [ or { without its closing "
+            "bracket, or a quote without its closing quote): close it, or move the file away "
+            "to start from the defaults"
+        )
+    where = f"{path}, line {line}, column {column}" if line else str(path)
+    shown = ""
+    if line and 0 < line <= len(lines) and lines[line - 1].strip():
+        excerpt = lines[line - 1].strip()
+        excerpt = excerpt if len(excerpt) <= 60 else excerpt[:59] + "…"
+        shown = f" (the line reads: {excerpt!r})"
+        bare = _BARE_VALUE.match(lines[line - 1])
+        if bare is not None and at_end is None and not _is_toml_value(bare.group(2)):
+            value = bare.group(2).strip()
+            hint = f'text goes in quotes: {bare.group(1)} = "{value}"'
+    return f"{where}: not valid TOML: {message.strip()}{shown}; {hint}."
 
 
 def _apply_env_overrides(config: Config) -> None:

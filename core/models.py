@@ -169,3 +169,6 @@ class ContextPost:
     url: str = ""
     parent_id: str = ""
     is_own: bool = False
+    #: For the user's own posts: their tone (-1..1), set by the sync's analysis before they
+    #: are stored (the ledger counts it as the tone the user gave); None when not scored.
+    polarity: float | None = None

@@ -113,6 +113,11 @@ def _filter_term(key: str, value: str, negated: bool) -> Term:
 
 
 def _example(key: str) -> str:
+    """A value that works for `key`. Dates are relative or computed from today, so an example
+    never names a day long gone (or one still to come)."""
+    if key == "before":
+        month_ago = (datetime.now() - timedelta(days=30)).date()
+        return f"30d or before:{month_ago.isoformat()}"
     return {
         "from": "maria",
         "platform": "bluesky",
@@ -121,7 +126,6 @@ def _example(key: str) -> str:
         "tag": "bug",
         "is": "owed",
         "tone": "negative",
-        "before": "2026-01-31",
         "after": "7d",
     }[key]
 

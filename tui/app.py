@@ -104,6 +104,8 @@ class RapportApp(App[int]):
     async def on_mount(self) -> None:
         from tui.keymap import check_keymap, known_bindings
 
+        self._log_to(self.workspace)
+
         checked = check_keymap(self.workspace.config.keys, known_bindings())
         self.user_keymap = checked.keymap
         self.set_keymap(checked.keymap)
@@ -112,6 +114,16 @@ class RapportApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.services = await self._open_services()
         await self._show_first_screen()
+
+    def _log_to(self, workspace: Workspace) -> None:
+        """The background sync logs as `rapport sync` does: to logs/rapport.log under this
+        workspace's data folder (never to the terminal, which the app owns)."""
+        from core.logging_setup import configure_logging
+
+        try:
+            configure_logging(workspace, False)
+        except OSError as exc:
+            self.notify(f"no log file: {exc}", severity="warning", timeout=8, markup=False)
 
     async def _open_services(self) -> Services:
         store = await self.workspace.open_store()
@@ -194,6 +206,7 @@ class RapportApp(App[int]):
         """Leave the welcome screen for another workspace's inbox (the demo's)."""
         old = self.services
         self.workspace = workspace
+        self._log_to(workspace)
         self.sync = SyncController(self, workspace, self.clock)
         self.services = await self._open_services()
         if old is not None:
@@ -251,6 +264,9 @@ class RapportApp(App[int]):
             await self.services.store.close()
             await self.services.reader.close()
         self.demo.close()
+        from core.logging_setup import reset_logging
+
+        reset_logging()
 
 
 def run_app(workspace: Any) -> int:

@@ -3,20 +3,26 @@ and the lazily built heavy things (the tone analyser, an HTTP client, connectors
 
 Nothing here imports Textual. The analyser and the connectors are built on first use (the first
 draft, the first thread fetched), never at start-up, so the app opens fast.
+
+The analyser is the user's: their sensitivity, watch words and the corrections stored in the
+workspace (the same as `rapport check`, `rapport reply` and `rapport sync` load), built again
+after a correction, so the app and the command line judge a text the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
-import threading
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.clock import Clock
-from core.models import ContextPost, Item
+from core.models import ContextPost, Item, Tone
 from core.store.repository import Store
+from core.store.tone_sql import StoredCorrection
 from core.workspace import Workspace
 from tui.text import duration, ordinal
 
@@ -30,6 +36,18 @@ log = logging.getLogger("rapport.tui")
 class Consistency:
     sentence: str
     flags: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ToneCorrected:
+    """A correction made from the app: what the item was marked, its verdict now (with the
+    reasons, the correction's among them), and how to take it back."""
+
+    item_id: int
+    #: True: "this is one" (a conflict); False: "not a conflict".
+    marked_conflict: bool
+    verdict: Any
+    undo: Callable[[], Awaitable[None]]
 
 
 class Services:
@@ -46,9 +64,13 @@ class Services:
         self.store = store
         self.reader = reader
         self.clock = clock
-        #: Given by tests (a stub); otherwise built from the config on first use.
+        #: Given by tests (a stub, used as it is); otherwise built from the config and the
+        #: stored corrections on first use, and again after a correction.
+        self._given_analyzer = analyzer is not None
         self._analyzer: Any = analyzer
-        self._analyzer_lock = threading.Lock()
+        self._analyzer_stale = False
+        self._analyzer_lock: asyncio.Lock | None = None
+        self._models_frozen = False
         self._client: Any = None
         self._connectors: dict[str, Any] = {}
         self._ledger: Ledger | None = None
@@ -59,19 +81,71 @@ class Services:
 
     # ---- tone ------------------------------------------------------------------------------
 
-    def analyzer(self) -> Any:
-        """The tone analyser, built on first use (call from a worker thread: loading takes a
-        few hundred milliseconds the first time)."""
-        with self._analyzer_lock:
-            if self._analyzer is None:
-                from core.sync.setup import tone_analyzer
-
-                analyzer = tone_analyzer(self.workspace)
-                analyzer.check("", role="draft")  # load the models now, not on a keystroke
-                self._analyzer = analyzer
-                # The models are long-lived too: keep them out of every full collection.
-                gc.freeze()
+    async def tone(self) -> Any:
+        """The tone analyser with the user's corrections. Built on first use and after a
+        correction, off the UI thread (loading the models takes a few hundred milliseconds the
+        first time; later builds only digest the corrections). Thread-safe once returned."""
+        if self._analyzer is not None and not self._analyzer_stale:
             return self._analyzer
+        if self._analyzer_lock is None:
+            self._analyzer_lock = asyncio.Lock()
+        async with self._analyzer_lock:
+            if self._analyzer is None or self._analyzer_stale:
+                # Cleared first: a correction stored while this builds marks it stale again.
+                self._analyzer_stale = False
+                corrections = await self.store.corrections()
+                self._analyzer = await asyncio.to_thread(self._build_analyzer, corrections)
+            return self._analyzer
+
+    def reload_tone(self) -> None:
+        """The stored corrections changed: the next `tone()` builds the analyser again."""
+        if not self._given_analyzer:
+            self._analyzer_stale = True
+
+    def _build_analyzer(self, corrections: Sequence[StoredCorrection]) -> Any:
+        from core.sync.setup import tone_analyzer
+
+        analyzer = tone_analyzer(self.workspace, corrections)
+        analyzer.check("", role="draft")  # load the models now, not on a keystroke
+        if not self._models_frozen:
+            # The models are long-lived too: keep them out of every full collection.
+            gc.freeze()
+            self._models_frozen = True
+        return analyzer
+
+    async def check_incoming(self, item: Item) -> Any:
+        """The verdict on a stored message as the sync gives it: with its thread so far."""
+        analyzer = await self.tone()
+        (thread,) = await self.store.thread_so_far([item])
+        return await asyncio.to_thread(_check_incoming, analyzer, item.text, thread)
+
+    async def correct_tone(self, item_id: int) -> ToneCorrected:
+        """Tell the tone check it was wrong about a message, as `rapport correct` does: "not a
+        conflict" when it is flagged, "this is one" when not (pressed again, the item's earlier
+        correction is replaced by the opposite). The message is checked again with the
+        correction learned and its new verdict stored; `undo` puts everything back."""
+        store = self.store
+        item = await store.item(item_id)
+        if item is None:
+            raise LookupError(f"item {item_id} is gone")
+        earlier = await store.item_corrections(item_id)
+        conflict = not earlier[-1].verdict if earlier else not item.tone.conflict
+        correction = StoredCorrection(item.text, "incoming", conflict, item_id=item_id)
+        correction_id, replaced = await store.replace_item_corrections(item_id, correction)
+        detail = "conflict" if conflict else "no conflict"
+        await store.log_event([item_id], "tone corrected", detail)
+        before = item.tone
+        self.reload_tone()
+        verdict = await self.check_incoming(item)
+        await store.set_item_tone(item_id, verdict.to_tone())
+
+        async def undo() -> None:
+            await store.undo_correction(correction_id, replaced)
+            await store.set_item_tone(item_id, _copy(before))
+            await store.log_event([item_id], "undo", "tone correction")
+            self.reload_tone()
+
+        return ToneCorrected(item_id, conflict, verdict, undo)
 
     # ---- platforms -------------------------------------------------------------------------
 
@@ -159,3 +233,15 @@ class Services:
             await self._client.aclose()
             self._client = None
         self._connectors.clear()
+
+
+def _check_incoming(analyzer: Any, text: str, thread: list[str]) -> Any:
+    if not thread:
+        return analyzer.check(text, role="incoming")
+    from core.analysis import ToneContext
+
+    return analyzer.check(text, role="incoming", context=ToneContext(thread=thread))
+
+
+def _copy(tone: Tone) -> Tone:
+    return Tone(tone.polarity, tone.risk, tone.conflict, list(tone.reasons))

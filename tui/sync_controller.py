@@ -4,7 +4,8 @@ Each round runs in a thread worker with its own event loop and its own Store con
 (aiosqlite connections belong to the loop that opened them). It takes the workspace's sync lock
 without waiting: if `rapport sync` (cron, a timer, another window) holds it, the round is
 skipped and the status line says so. Progress goes back to the app as messages; nothing here
-touches a widget.
+touches a widget. The analyser is built in the round too, with the corrections stored at its
+start, as `rapport sync` builds it: the app's sync and the command's judge items the same way.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class SyncController:
     async def _round(self) -> None:
         from core.store.repository import Store
         from core.sync.lock import SyncLock
-        from core.sync.setup import build_engine
+        from core.sync.setup import build_engine, load_analyzer
 
         lock = SyncLock(self.workspace.paths.lock_file)
         if not lock.try_acquire():
@@ -89,7 +90,10 @@ class SyncController:
                     copy = dataclasses.replace(progress, new_item_ids=list(progress.new_item_ids))
                     self.app.post_message(SyncProgressed(copy))
 
-                engine = build_engine(self.workspace, store, on_progress=report, clock=self.clock)
+                analyzer = await load_analyzer(self.workspace, store)
+                engine = build_engine(
+                    self.workspace, store, on_progress=report, clock=self.clock, analyzer=analyzer
+                )
                 with self._lock:
                     self._loop, self._engine = asyncio.get_running_loop(), engine
                 try:

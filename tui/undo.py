@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from core.store.repository import StateSnapshot
@@ -12,10 +12,14 @@ LIMIT = 500
 
 @dataclass(frozen=True, slots=True)
 class UndoEntry:
-    """One action: a label for the notification, and the items as they were before it."""
+    """One action: a label for the notification, and the items as they were before it.
+
+    An action that changes more than the items' triage state (a tone correction) brings its
+    own `revert`, which undo runs instead of restoring the snapshots."""
 
     label: str
     snapshots: tuple[StateSnapshot, ...]
+    revert: Callable[[], Awaitable[None]] | None = None
 
     @property
     def count(self) -> int:
@@ -35,10 +39,15 @@ class UndoStack:
         self._entries: list[UndoEntry] = []
         self._limit = limit
 
-    def push(self, label: str, snapshots: Sequence[StateSnapshot]) -> UndoEntry | None:
+    def push(
+        self,
+        label: str,
+        snapshots: Sequence[StateSnapshot],
+        revert: Callable[[], Awaitable[None]] | None = None,
+    ) -> UndoEntry | None:
         if not snapshots:
             return None
-        entry = UndoEntry(label, tuple(snapshots))
+        entry = UndoEntry(label, tuple(snapshots), revert)
         self._entries.append(entry)
         del self._entries[: -self._limit]
         return entry

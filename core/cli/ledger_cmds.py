@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
+import textwrap
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from core.cli.main import OpenApp
@@ -24,12 +26,12 @@ from core.cli.output import print_json, print_table
 from core.errors import UsageError
 from core.ledger import ContactSummary, Ledger, Stats
 from core.ledger.engagement import Breakdown
-from core.ledger.ledger import SORTS
-from core.ledger.wording import duration, percent
+from core.ledger.ledger import NEGLECT_ORDER, SORTS
+from core.ledger.wording import count, duration, percent
 from core.markup.clean import clean_text
 from core.models import Contact
 from core.store.repository import Store
-from core.timeutil import parse_date
+from core.timeutil import parse_duration, utcnow
 from core.workspace import Workspace
 
 T = TypeVar("T")
@@ -39,8 +41,18 @@ def register(commands: Any) -> None:
     contacts = commands.add_parser(
         "contacts",
         help="how consistently you answer each contact",
-        description="Per contact: messages received, reply rate, reply times, unanswered "
-        "streak, and flags for anyone waiting, owed or neglected.",
+        description=textwrap.fill(
+            "Per contact: messages received, reply rate, reply times, unanswered streak, how "
+            "long an owed reply has waited, and flags for anyone waiting, owed or neglected "
+            "(how many, and the most pressing one).",
+            width=78,
+        )
+        + "\n\n"
+        + textwrap.fill(
+            "--sort neglected (the default) puts first " + ", ".join(NEGLECT_ORDER) + ".",
+            width=78,
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     contacts.add_argument("--json", action="store_true", help="print JSON")
     contacts.add_argument(
@@ -119,16 +131,26 @@ def cmd_contacts(args: argparse.Namespace, open_app: OpenApp) -> int:
     elif not summaries:
         print("no contacts yet: run `rapport sync` first")
     else:
-        print_table(
-            ["contact", "platforms", "received", "reply rate", "median reply", "streak", "flag"],
-            [_contact_row(s) for s in summaries],
-        )
+        print_table(CONTACT_COLUMNS, [_contact_row(s) for s in summaries])
     return 0
+
+
+CONTACT_COLUMNS = (
+    "contact",
+    "platforms",
+    "received",
+    "reply rate",
+    "median reply",
+    "owed for",
+    "streak",
+    "flags",
+    "most pressing flag",
+)
 
 
 def _contact_row(s: ContactSummary) -> tuple[Any, ...]:
     if s.kind == "person":
-        who = f"{s.name} (person, {len(s.contact_ids)} contacts)"
+        who = f"{s.name} (person, {count(len(s.contact_ids), 'contact')})"
     else:
         who = f"{s.name} ({s.handle})" if s.name != s.handle else s.handle
     return (
@@ -137,7 +159,10 @@ def _contact_row(s: ContactSummary) -> tuple[Any, ...]:
         s.received,
         percent(s.reply_rate) if s.reply_rate is not None else "-",
         duration(s.median_reply) if s.median_reply is not None else "-",
+        duration(s.oldest_owed_wait) if s.oldest_owed_wait is not None else "-",
         s.streak,
+        len(s.flags) or "-",
+        # flags_for lists them most pressing first.
         s.flags[0].sentence if s.flags else "",
     )
 
@@ -190,9 +215,22 @@ def cmd_unlink(args: argparse.Namespace, open_app: OpenApp) -> int:
         assert contact.id is not None
         if contact.person_id is None:
             return f"{_name(contact)} is not linked to anyone"
-        name = await ledger.store.person_name(contact.person_id) or ""
+        person_id = contact.person_id
+        name = await ledger.store.person_name(person_id) or ""
         await ledger.unlink(contact.id)
-        return f"unlinked {_name(contact)} from {_safe(name)}"
+        said = f"unlinked {_name(contact)} from {_safe(name)}"
+        left = await ledger.store.person_contact_ids(person_id)
+        if not left:
+            return f"{said}; it had no other contact, so the person is gone"
+        if len(left) == 1:
+            last = await ledger.store.contact(left[0])
+            only = _name(last) if last is not None else f"id {left[0]}"
+            # Kept, not dissolved: `person` rules and a note may still name it.
+            return (
+                f"{said}, which keeps 1 contact: {only} "
+                f"(`rapport contacts unlink {left[0]}` dissolves the person)"
+            )
+        return f"{said}, which keeps {count(len(left), 'contact')}"
 
     print(_with_ledger(work))
     return 0
@@ -224,24 +262,93 @@ def cmd_suggest(args: argparse.Namespace, open_app: OpenApp) -> int:
 # ---- stats ---------------------------------------------------------------------------------------
 
 
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """--since: a duration back from now ("7d": the last 7 x 24 h), a date (from local midnight
+    at its start), or an ISO time (local time unless it names its offset)."""
+    text = text.strip()
+    try:
+        return (now or utcnow()) - parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        if _DATE_ONLY.match(text):
+            day = date.fromisoformat(text)
+            # astimezone() on a naive time: the machine's local time on that day (DST too).
+            return datetime(day.year, day.month, day.day).astimezone().astimezone(UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--since: {text!r} is not a date: use YYYY-MM-DD (from local midnight), an ISO "
+            "time, or a duration back from now such as 7d"
+        ) from None
+    return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
+
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def cmd_stats(args: argparse.Namespace, open_app: OpenApp) -> int:
-    since = None
-    if args.since:
-        try:
-            since = parse_date(args.since)
-        except ValueError as exc:
-            raise UsageError(f"--since: {exc}") from None
+    since = parse_since(args.since) if args.since else None
     stats = _with_ledger(lambda ledger: ledger.stats(since))
     if args.json:
         print_json(stats.to_json())
     else:
-        _print_stats(stats)
+        _print_stats(stats, args.since)
     return 0
 
 
-def _print_stats(stats: Stats) -> None:
-    period = f"since {stats.since:%Y-%m-%d}" if stats.since else "all history"
-    print(f"{period}: {stats.days} days, {stats.owed} owed a reply now")
+def period_header(stats: Stats, asked: str | None) -> str:
+    """Exactly which range was counted, in local time, and how many days that is."""
+    until = stats.until.astimezone()
+    end = f"now ({until:%a %d %b %H:%M} {until:%Z})".replace(" )", ")")
+    days = count(stats.days, "day")
+    if stats.since is None:
+        first = stats.daily[0].day if stats.daily else until.date()
+        label = f"all history: from {first:%a %d %b %Y} (the first message's day) to {end}"
+    else:
+        start = stats.since.astimezone()
+        asked = (asked or "").strip()
+        if _DATE_ONLY.match(asked):
+            label = f"since {asked}: from local midnight, {start:%a %d %b %Y %H:%M}"
+        elif _is_duration(asked):
+            label = f"last {asked}: from {start:%a %d %b %Y %H:%M}"
+        else:
+            label = f"since {asked}: from {start:%a %d %b %Y %H:%M}"
+        label += f" to {end}"
+    return f"{label}; {days}, {stats.owed} owed a reply now"
+
+
+def _is_duration(text: str) -> bool:
+    try:
+        parse_duration(text)
+    except ValueError:
+        return False
+    return True
+
+
+def weekly_tone(stats: Stats) -> list[tuple[str, int, int, str]]:
+    """Tone received over time, a row per week (Monday to Sunday) the period touches: the
+    messages, how many were negative, and their mean polarity (-1 to 1)."""
+    weeks: dict[date, list[float]] = {}
+    for day in stats.daily:
+        monday = day.day - timedelta(days=day.day.weekday())
+        entry = weeks.setdefault(monday, [0, 0, 0.0])
+        entry[0] += day.items
+        entry[1] += day.negative
+        entry[2] += (day.tone or 0.0) * day.items
+    return [
+        (
+            f"{monday:%a %d %b}",
+            int(items),
+            int(negative),
+            f"{polarity / items:+.2f}" if items else "-",
+        )
+        for monday, (items, negative, polarity) in sorted(weeks.items())
+    ]
+
+
+def _print_stats(stats: Stats, asked: str | None = None) -> None:
+    print(period_header(stats, asked))
     print()
     rows = [("everything", stats.overall)]
     rows += [(f"platform {name}", b) for name, b in sorted(stats.platforms.items())]
@@ -252,6 +359,8 @@ def _print_stats(stats: Stats) -> None:
     )
     print()
     print_table(["reply time", "items"], list(stats.overall.response_times.items()))
+    print()
+    print_table(["week of", "items", "negative", "tone received"], weekly_tone(stats))
     if stats.top_contacts:
         print()
         print_table(

@@ -125,6 +125,7 @@ async def _sync(workspace: Workspace, accounts: list[Any], args: argparse.Namesp
     exit_code = 0
     try:
         while True:
+            await _wake_snoozed(store)
             summary = await engine.run(accounts, send=args.send)
             display.finish(summary)
             if args.json:
@@ -150,6 +151,14 @@ async def _sync(workspace: Workspace, accounts: list[Any], args: argparse.Namesp
         await store.close()
         lock.release()
     return exit_code
+
+
+async def _wake_snoozed(store: Any) -> None:
+    """Snoozed items whose time has come are new again, as the app's own sync does each
+    round: a cron-only user sees them come back too (and `is:new`, rules, exports agree)."""
+    woken = await store.wake_snoozed(utcnow())
+    if woken:
+        log.info("%d snoozed item%s back in the inbox", woken, "" if woken == 1 else "s")
 
 
 async def _relock(lock: SyncLock, wait: float, engine: Any) -> bool:

@@ -9,13 +9,28 @@ from core.markup.clean import clean_text
 from core.secrets import redact
 from core.sync.progress import AccountProgress, Phase, SyncSummary
 
+#: What each built-in connector passes over, so "10 skipped" is not a mystery. (The reasons
+#: are counted per page by the connectors; the progress carries only the total.)
+SKIPPED_WHY = {
+    "github": "not conversations (CI runs, releases, state changes) or no longer there",
+    "mastodon": "not mentions or quotes (follows, favourites, boosts) or no longer there",
+    "bluesky": "not replies, mentions or quotes (likes, reposts, follows)",
+    "reddit": "not comments or private messages",
+}
+
+
+def skipped_note(progress: AccountProgress) -> str:
+    """e.g. "10 skipped: not conversations (CI runs, releases, state changes) ..."."""
+    why = SKIPPED_WHY.get(progress.platform, "not conversations")
+    return f"{progress.skipped} skipped: {why}"
+
 
 def describe(progress: AccountProgress, now: float | None = None) -> str:
     parts = [f"{progress.new} new"]
     if progress.updated:
         parts.append(f"{progress.updated} updated")
     if progress.skipped:
-        parts.append(f"{progress.skipped} skipped")
+        parts.append(skipped_note(progress))
     if progress.sent or progress.send_failed:
         parts.append(f"{progress.sent} sent")
     if progress.send_failed:
@@ -114,9 +129,11 @@ class LiveDisplay:
 
 def _summary_line(summary: SyncSummary) -> str:
     failed = [a.account for a in summary.accounts if a.failed]
+    accounts = len(summary.accounts)
+    sent = summary.total("sent")
     line = (
-        f"synced {len(summary.accounts)} account(s) in {summary.duration:.1f} s: "
-        f"{summary.total('new')} new, {summary.total('sent')} replies sent"
+        f"synced {accounts} account{'' if accounts == 1 else 's'} in {summary.duration:.1f} s: "
+        f"{summary.total('new')} new, {sent} {'reply' if sent == 1 else 'replies'} sent"
     )
     if failed:
         line += f"; FAILED: {', '.join(failed)}"

@@ -132,7 +132,9 @@ class GitHubConnector(Connector):
         self.clock = clock
         self.participating = participating
         self.budget = RateBudget(clock)
-        self._login = account.handle
+        # The login as GitHub spells it: a handle written "@login" in the config would
+        # otherwise never match an author or a mention.
+        self._login = account.handle.strip().removeprefix("@")
 
     # ---- the contract --------------------------------------------------------------------------
 

@@ -132,7 +132,8 @@ class RedditConnector(Connector):
         self.budget = RateBudget(clock)
         self._token: Secret | None = None
         self._token_expires_at = 0.0
-        self._username = _credential(credentials, "username").reveal()
+        # A username given as "u/name" (how Reddit shows it) is the bare name to the API.
+        self._username = bare_username(_credential(credentials, "username").reveal())
         # Reddit asks for `<platform>:<app id>:<version> (by /u/<username>)`.
         self.user_agent = f"python:rapport-tui:{_app_version()} (by /u/{self._username})"
 
@@ -143,7 +144,11 @@ class RedditConnector(Connector):
 
     @property
     def me(self) -> str:
-        return self.account.handle or self._username
+        """Our username as Reddit writes it in `author` (the handle may say u/name)."""
+        return bare_username(self.account.handle or self._username)
+
+    def _is_me(self, author: Contact) -> bool:
+        return author.handle.lower() == self.me.lower()
 
     # ---- the contract --------------------------------------------------------------------------
 
@@ -412,7 +417,7 @@ class RedditConnector(Connector):
             text=f"{title}\n\n{body}".strip(),
             created_at=_created(data, what),
             url=_thing_url(data),
-            is_own=author.handle.lower() == self.me.lower(),
+            is_own=self._is_me(author),
         )
 
     def _comment_post(self, data: JSON, what: str) -> ContextPost:
@@ -424,7 +429,7 @@ class RedditConnector(Connector):
             created_at=_created(data, what),
             url=_thing_url(data),
             parent_id=str(data.get("parent_id") or ""),
-            is_own=author.handle.lower() == self.me.lower(),
+            is_own=self._is_me(author),
         )
 
     # ---- HTTP ----------------------------------------------------------------------------------
@@ -735,6 +740,16 @@ def _wait_from_message(message: str) -> float:
     if not match:
         return 60.0
     return float(match.group(1)) * _WAIT_UNITS[match.group(2).lower()]
+
+
+def bare_username(handle: str) -> str:
+    """A Reddit username as the API spells it (`author`, paths, the password grant): without
+    the "u/", "/u/" or "@" in front that people write (any case), nor surrounding spaces."""
+    text = handle.strip()
+    for prefix in ("/u/", "u/", "/user/", "user/", "@"):
+        if text.lower().startswith(prefix):
+            return text[len(prefix) :].strip()
+    return text
 
 
 def _credential(credentials: Credentials, key: str) -> Secret:

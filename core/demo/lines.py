@@ -113,6 +113,15 @@ HEATED = (
     ),
 )
 
+#: What the author of a GitHub issue says after the user's answer (some thank, some need more).
+FOLLOW_UPS = (
+    "Thanks, that did it! Closing this.",
+    "Tried that on {version} and {feature} still fails the same way. Any other idea?",
+    "Here's my config, nothing unusual, just {feature} turned on. Does it help?",
+    "Confirmed fixed on main, thank you for the quick turnaround!",
+    "That works, but shouldn't {feature} do this by default?",
+)
+
 PR_TITLES = (
     "Speed up {feature}",
     "Fix crash in {feature} on {version}",

@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.demo.cast import Person, make_cast
-from core.demo.lines import ANSWERS, FEATURES, HEATED, LINES, PR_TITLES, SUBREDDITS, VERSIONS, fill
+from core.demo.lines import (
+    ANSWERS,
+    FEATURES,
+    FOLLOW_UPS,
+    HEATED,
+    LINES,
+    PR_TITLES,
+    SUBREDDITS,
+    VERSIONS,
+    fill,
+)
 from core.fakes.base import FakePlatform
 from core.fakes.bluesky import BlueskyFake
 from core.fakes.github import GitHubFake
@@ -325,8 +335,24 @@ class RedditAdapter(PlatformAdapter):
         return self.fake.add_comment(self.who[person.name], ref, text, created=at)
 
 
+#: How often the author of a GitHub issue comments again after the user's answer.
+GITHUB_FOLLOW_UP = 0.5
+
+
 class GitHubAdapter(PlatformAdapter):
+    """Issues and pull requests; after the user's answer the author often comments again, so
+    GitHub threads have a conversation above their newest comment (the user's answer in it)."""
+
     fake: GitHubFake
+
+    def __init__(self, fake: Any, rng: random.Random) -> None:
+        super().__init__(fake, rng)
+        # Its own generator: the follow-ups leave every other platform's story as it was.
+        self.follow_ups = random.Random(0x617)
+        self.end = float("inf")
+
+    def setup(self, start: float) -> None:
+        self.end = start + SPAN_DAYS * DAY
 
     def register(self, person: Person, handle: str) -> None:
         self.who[person.name] = handle
@@ -347,6 +373,13 @@ class GitHubAdapter(PlatformAdapter):
     def answer(self, ref: Ref, text: str, at: float) -> Ref:
         repo, number = ref
         self.fake.add_issue_comment(repo, number, self.fake.login, text, created=at)
+        rng = self.follow_ups
+        if rng.random() < GITHUB_FOLLOW_UP:
+            later = at + rng.uniform(0.5, 30) * 3600
+            if later < self.end - 60:
+                author = self.fake.issues[(repo, number)]["author"]
+                line = fill(rng.choice(FOLLOW_UPS), rng.choice(FEATURES), rng.choice(VERSIONS))
+                self.fake.add_issue_comment(repo, number, author, line, created=later)
         return ref
 
     def follow_up(self, person: Person, ref: Ref, text: str, at: float) -> Ref:

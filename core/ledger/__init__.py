@@ -28,22 +28,30 @@ Definitions (the tests compute these by hand):
   the **streak** (unanswered, undeleted items newer than the newest answered one: the most
   recent run without an answer), last interaction each way (newest item received; latest
   first-answer time), **tone received** (mean item polarity; recent = the last 30 days, against
-  before), **tone given** (mean polarity of the user's sent replies, from replies.tone), and the
-  platform. A contact is one identity on one platform: a changed handle is the same contact.
+  before), **tone given** (mean polarity of the user's replies: sent from Rapport, from
+  replies.tone, and made on the platform, from own_posts.polarity), and the platform. A
+  contact is one identity on one platform: a changed handle is the same contact.
+- **Usual tone** with a contact (what a draft is compared with, "colder than usual"): the mean
+  tone given, over the person's contacts when linked, once there are 3 replies
+  (core.ledger.usual). Tone given counts the user's own posts seen on the platform that reply
+  to a stored item (scored at sync), beside replies sent from Rapport; the platform's copy of
+  a reply sent from Rapport counts once.
 - Per **person** (contacts linked by the user): the same, over all their contacts' items.
 - Flags and their thresholds: core.ledger.flags. Statistics: core.ledger.engagement. Link
   suggestions: core.ledger.links.
 
-The store keeps the numbers current (triggers in migration 5, see core.store.ledger_sql), so
-reading one contact is a few indexed lookups and a new item costs the ledger microseconds.
+The store keeps the numbers current (triggers in migrations 5 and 7, see core.store.ledger_sql),
+so reading one contact is a few indexed lookups and a new item costs the ledger microseconds.
 """
 
 from core.ledger.engagement import Stats
 from core.ledger.ledger import Ledger
 from core.ledger.links import LinkSuggestion
 from core.ledger.model import ContactSummary, Flag, FlagKind, OwedItem
+from core.ledger.usual import MIN_REPLIES, UsualTone, usual_tone
 
 __all__ = [
+    "MIN_REPLIES",
     "ContactSummary",
     "Flag",
     "FlagKind",
@@ -51,4 +59,6 @@ __all__ = [
     "LinkSuggestion",
     "OwedItem",
     "Stats",
+    "UsualTone",
+    "usual_tone",
 ]

@@ -2,6 +2,11 @@
 messages worth a thank-you.
 
 - Days are the user's local days. Items per day = items in the period / days in the period.
+  The period is what was asked for: from `since` (e.g. the last 7 x 24 h, or a local
+  midnight) to now, its days counted as 24-hour spans with a started one counting whole
+  (so "the last 7 days" is 7 days, and from midnight five days ago at noon today is 6); with
+  no `since`, from the local midnight that began the day of the first message. The daily
+  series has one entry per local calendar day the period touches.
 - Reply rate and reply times count the items received in the period (answered whenever).
 - Reply times fall in buckets: under 1 h, 1-4 h, 4-24 h, 1-3 days, 3-7 days, over 7 days.
 - A spike is a day whose item count, or count of negative items (polarity <= -0.1), is above
@@ -266,7 +271,8 @@ class StatsInput:
 
 def build_stats(data: StatsInput, now: datetime, tz: tzinfo = UTC) -> Stats:
     last_day = data.until.astimezone(tz).date()
-    days = max(1, (last_day - data.first_day).days + 1)
+    calendar_days = max(1, (last_day - data.first_day).days + 1)
+    days = calendar_days if data.since is None else period_days(data.since, data.until)
     overall = Breakdown(days=days)
     platforms: dict[str, Breakdown] = defaultdict(lambda: Breakdown(days=days))
     accounts: dict[str, Breakdown] = defaultdict(lambda: Breakdown(days=days))
@@ -279,7 +285,7 @@ def build_stats(data: StatsInput, now: datetime, tz: tzinfo = UTC) -> Stats:
     for row in data.delays:
         for part in (overall, platforms[row.platform], accounts[row.account]):
             part.delays.append(row.delay)
-    daily = _daily(data.hours, data.first_day, days, tz)
+    daily = _daily(data.hours, data.first_day, calendar_days, tz)
     return Stats(
         since=data.since,
         until=data.until,
@@ -296,6 +302,17 @@ def build_stats(data: StatsInput, now: datetime, tz: tzinfo = UTC) -> Stats:
         celebrate=[_celebration(row, now) for row in data.celebrate],
         owed=data.owed,
     )
+
+
+#: A day started less than this long ago is not counted (`since` and `until` are read a few
+#: milliseconds apart: "the last 7 days" must not come out as 8).
+_DAY_SLACK = 60.0
+
+
+def period_days(since: datetime, until: datetime) -> int:
+    """Days from `since` to `until`, a started day counting whole (never under 1)."""
+    elapsed = ((until - since).total_seconds() - _DAY_SLACK) / 86400.0
+    return max(1, math.ceil(elapsed))
 
 
 def _daily(hours: Iterable[HourRow], first_day: date, days: int, tz: tzinfo) -> list[Day]:

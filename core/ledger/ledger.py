@@ -125,8 +125,8 @@ class Ledger:
         limit: int | None = None,
     ) -> list[ContactSummary]:
         """Every contact something was received from (or a person's contacts), sorted:
-        "neglected" (most flags, longest streak, most owed first), "recent" (latest message
-        first) or "volume" (most messages first)."""
+        "neglected" (see NEGLECT_ORDER), "recent" (latest message first) or "volume" (most
+        messages first)."""
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         await self.store.ledger_prepare()
@@ -136,7 +136,11 @@ class Ledger:
             else await self.store.person_contact_ids(await self.resolve_person(person))
         )
         summaries = await self._summaries(ids)
-        summaries.sort(key=_SORT_KEYS[sort])
+        if sort == "neglected":
+            overall = (await self._current_norms()).reply_rate
+            summaries.sort(key=lambda s: neglect_key(s, overall))
+        else:
+            summaries.sort(key=_SORT_KEYS[sort])
         return summaries[:limit] if limit is not None else summaries
 
     async def resolve_person(self, person: int | str) -> int:
@@ -231,9 +235,23 @@ class Ledger:
         return engagement.build_stats(data, now, self.tz)
 
 
-def _neglect_key(s: ContactSummary) -> tuple[float, ...]:
+#: The "neglected" order, most pressing first (what `rapport contacts` documents):
+NEGLECT_ORDER = (
+    "the longest wait of an owed reply (owed: addressed to you, unanswered, past your target)",
+    "then the longest unanswered streak",
+    "then the widest gap between your overall reply rate and theirs",
+    "then the most flags, then whoever wrote last",
+)
+
+
+def neglect_key(s: ContactSummary, overall_rate: float | None) -> tuple[float, ...]:
+    """The sort key of NEGLECT_ORDER (ascending sorts the most neglected first)."""
+    waited = s.oldest_owed_wait.total_seconds() if s.oldest_owed_wait is not None else 0.0
+    gap = 0.0
+    if overall_rate is not None and s.reply_rate is not None:
+        gap = max(0.0, overall_rate - s.reply_rate)
     latest = s.last_received.timestamp() if s.last_received else 0.0
-    return (-len(s.flags), -s.streak, -s.owed, -s.unanswered, -latest)
+    return (-waited, -s.streak, -gap, -len(s.flags), -latest)
 
 
 def _recent_key(s: ContactSummary) -> tuple[float, ...]:
@@ -246,7 +264,6 @@ def _volume_key(s: ContactSummary) -> tuple[float, ...]:
 
 
 _SORT_KEYS: dict[str, Callable[[ContactSummary], tuple[float, ...]]] = {
-    "neglected": _neglect_key,
     "recent": _recent_key,
     "volume": _volume_key,
 }

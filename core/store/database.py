@@ -7,6 +7,7 @@ never block writers (WAL).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -26,7 +27,7 @@ T = TypeVar("T")
 async def connect(path: Path | str, *, migrate: bool = True) -> aiosqlite.Connection:
     """Open (creating if needed) and upgrade the database; refuse one from a newer Rapport."""
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(path))
     try:
         conn = await aiosqlite.connect(str(path), isolation_level=None)
     except sqlite3.Error as exc:
@@ -55,6 +56,37 @@ async def connect(path: Path | str, *, migrate: bool = True) -> aiosqlite.Connec
         raise
     conn.row_factory = aiosqlite.Row
     return conn
+
+
+#: SQLite gives the -wal, -shm and -journal files the database file's own mode.
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def _private_file(path: Path) -> None:
+    """The database holds direct messages: its folder is 0700 when Rapport creates it, and the
+    file (created empty if missing: an empty file is an empty database) and its companions are
+    0600, tightened if an older Rapport left them readable by others."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.chmod(0o700)  # whatever the umask
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreError(f"cannot create the database {path}: {exc}") from None
+    else:
+        os.close(fd)
+    for each in (path, *(path.with_name(path.name + end) for end in _COMPANIONS)):
+        try:
+            if each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            # Not ours to change (another user's file, a read-only mount): SQLite reports it.
+            continue
 
 
 async def _run(conn: aiosqlite.Connection, sql: str) -> None:

@@ -3,9 +3,11 @@
 Migration 5 keeps `item_answers` (when each item was first answered), `tone_given` (the tone of
 each sent reply) and `contact_ledger` (one row of running totals per contact) in step with
 triggers, so any code that stores items, own posts or sent replies keeps the ledger exact
-without calling it. This part reads those tables, recomputes them from scratch (`rebuild_ledger`,
-also run once for a database that had items before the ledger existed), stores the user's own
-posts, links contacts into persons, and answers the engagement statistics.
+without calling it; migration 7 adds `own_tone_given` (the tone of each own post on the
+platform that replies to a stored item, unless it is a reply sent from Rapport). This part
+reads those tables, recomputes them from scratch (`rebuild_ledger`, also run once for a
+database that had items before the ledger existed), stores the user's own posts, links
+contacts into persons, and answers the engagement statistics.
 
 Times are epoch seconds here; `core.ledger` turns them into datetimes and sentences.
 """
@@ -76,6 +78,15 @@ class LedgerTotals:
     answered: int
     given_sum: float
     given_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class GivenTone:
+    """The polarities the user gave one contact (or its person: `person` names it)."""
+
+    total: float
+    count: int
+    person: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +212,19 @@ WHERE NOT EXISTS (SELECT 1 FROM item_answers a WHERE a.item_id = f.item_id)
     "DELETE FROM temp.fresh_answers",
 )
 
+# An own post with a tone that replies to a stored item, and is not the platform's copy of a
+# reply sent from Rapport (migration 7's triggers keep the same rows).
+_OWN_TONES_GIVEN = """
+SELECT own.account_id, own.remote_id, items.author_id, own.created_at, own.polarity
+FROM own_posts own
+JOIN items ON items.account_id = own.account_id AND items.remote_id = own.parent_id
+WHERE own.polarity IS NOT NULL AND own.parent_id != ''
+    AND NOT EXISTS (
+        SELECT 1 FROM replies WHERE replies.account_id = own.account_id
+            AND replies.remote_id = own.remote_id AND replies.state = 'sent'
+    )
+"""
+
 _REBUILD_TONE_GIVEN = (
     "CREATE TEMP TABLE IF NOT EXISTS fresh_tones(reply_id INTEGER PRIMARY KEY, "
     "contact_id INTEGER NOT NULL, sent_at REAL NOT NULL, polarity REAL NOT NULL)",
@@ -219,6 +243,26 @@ SELECT reply_id, contact_id, sent_at, polarity FROM temp.fresh_tones f
 WHERE NOT EXISTS (SELECT 1 FROM tone_given g WHERE g.reply_id = f.reply_id)
 """,
     "DELETE FROM temp.fresh_tones",
+    "CREATE TEMP TABLE IF NOT EXISTS fresh_own_tones(account_id INTEGER NOT NULL, "
+    "remote_id TEXT NOT NULL, contact_id INTEGER NOT NULL, sent_at REAL NOT NULL, "
+    "polarity REAL NOT NULL, PRIMARY KEY (account_id, remote_id))",
+    "DELETE FROM temp.fresh_own_tones",
+    f"INSERT INTO temp.fresh_own_tones {_OWN_TONES_GIVEN}",
+    """
+DELETE FROM own_tone_given WHERE NOT EXISTS (
+    SELECT 1 FROM temp.fresh_own_tones f WHERE f.account_id = own_tone_given.account_id
+        AND f.remote_id = own_tone_given.remote_id AND f.contact_id = own_tone_given.contact_id
+        AND f.sent_at = own_tone_given.sent_at AND f.polarity = own_tone_given.polarity
+)
+""",
+    """
+INSERT INTO own_tone_given(account_id, remote_id, contact_id, sent_at, polarity)
+SELECT account_id, remote_id, contact_id, sent_at, polarity FROM temp.fresh_own_tones f
+WHERE NOT EXISTS (
+    SELECT 1 FROM own_tone_given g WHERE g.account_id = f.account_id AND g.remote_id = f.remote_id
+)
+""",
+    "DELETE FROM temp.fresh_own_tones",
 )
 
 # Recomputing contacts: every one, or those listed in temp.ledger_ids. {only} is a condition
@@ -267,6 +311,16 @@ FROM (
     GROUP BY ranks.contact_id
 ) AS ranked
 WHERE contact_ledger.contact_id = ranked.contact_id
+""",
+    # Tone given on the platform (migration 7), added to what the sent replies gave (last, so
+    # the indexes above stay those _RECOMPUTE_ANSWERED picks).
+    """
+UPDATE contact_ledger SET given_sum = given_sum + own.total, given_count = given_count + own.n
+FROM (
+    SELECT contact_id, total(polarity) AS total, count(*) AS n FROM own_tone_given
+    WHERE {only_answers} GROUP BY contact_id
+) AS own
+WHERE contact_ledger.contact_id = own.contact_id
 """,
 )
 
@@ -355,7 +409,9 @@ def store_own_posts(db: sqlite3.Connection, account_id: int, posts: Sequence[Con
     # Oldest first: a post then answers only its thread's items since the one before it (see
     # migration 6), where newest first (the order streams list them) moves every earlier answer.
     unique = sorted({p.remote_id: p for p in posts}.values(), key=lambda p: p.created_at)
-    rows = [(account_id, p.remote_id, p.parent_id, to_epoch(p.created_at)) for p in unique]
+    rows = [
+        (account_id, p.remote_id, p.parent_id, to_epoch(p.created_at), p.polarity) for p in unique
+    ]
     if not rows:
         return
     for statement in _ANSWER_CHANGES:
@@ -366,14 +422,17 @@ def store_own_posts(db: sqlite3.Connection, account_id: int, posts: Sequence[Con
         db.execute("UPDATE ledger_state SET paused = 1")
     db.executemany(
         "INSERT INTO own_posts(account_id, remote_id, parent_id, thread_root_id, "
-        "created_at) VALUES (?1, ?2, ?3, CASE WHEN ?3 = '' THEN '' ELSE coalesce("
+        "created_at, polarity) VALUES (?1, ?2, ?3, CASE WHEN ?3 = '' THEN '' ELSE coalesce("
         "(SELECT thread_root_id FROM items WHERE account_id = ?1 AND remote_id = ?3 "
         "AND thread_root_id != ''), "
         "(SELECT item_root_id FROM context_posts WHERE account_id = ?1 "
         "AND remote_id = ?3), "
         "(SELECT thread_root_id FROM own_posts WHERE account_id = ?1 "
-        "AND remote_id = ?3 AND thread_root_id != ''), ?3) END, ?4) "
-        "ON CONFLICT(account_id, remote_id) DO NOTHING",
+        "AND remote_id = ?3 AND thread_root_id != ''), ?3) END, ?4, ?5) "
+        # Seen again with a tone it lacked (cached as thread context, or stored before
+        # migration 7): the tone is filled in, and counts (trigger ledger_own_post_scored).
+        "ON CONFLICT(account_id, remote_id) DO UPDATE SET polarity = excluded.polarity "
+        "WHERE own_posts.polarity IS NULL AND excluded.polarity IS NOT NULL",
         rows,
     )
     if paused:  # a rebuild in progress recomputes everything itself
@@ -495,6 +554,19 @@ class LedgerQueries(StoreBase):
         )
         return int(row[0]), int(row[1])
 
+    async def tone_given_to(self, contact_id: int) -> GivenTone:
+        """The tone the user gave this contact, or the person it is linked to (every linked
+        contact of theirs), in replies from Rapport and on the platform."""
+        row = await self._one(
+            "SELECT total(l.given_sum), total(l.given_count), "
+            "(SELECT persons.name FROM contacts c JOIN persons ON persons.id = c.person_id "
+            "WHERE c.id = ?1) FROM contact_ledger l WHERE l.contact_id IN ("
+            "SELECT ?1 UNION SELECT id FROM contacts WHERE person_id = "
+            "(SELECT person_id FROM contacts WHERE id = ?1))",
+            (contact_id,),
+        )
+        return GivenTone(float(row[0]), int(row[1]), row[2])
+
     async def ledger_totals(self) -> LedgerTotals:
         row = await self._one(
             "SELECT total(received), total(answered), total(given_sum), total(given_count) "
@@ -524,10 +596,13 @@ class LedgerQueries(StoreBase):
     async def ledger_given_since(
         self, since: float, contact_ids: Sequence[int] | None = None
     ) -> dict[int, WindowSum]:
-        """Per contact: replies sent since `since`, and the sum of their polarity."""
+        """Per contact: replies sent since `since` (from Rapport or on the platform), and the
+        sum of their polarity."""
         sql = (
-            "SELECT contact_id, count(*), total(polarity) FROM tone_given "
-            "WHERE sent_at >= ? {only} GROUP BY contact_id"
+            "SELECT contact_id, count(*), total(polarity) FROM ("
+            "SELECT contact_id, sent_at, polarity FROM tone_given UNION ALL "
+            "SELECT contact_id, sent_at, polarity FROM own_tone_given"
+            ") WHERE sent_at >= ? {only} GROUP BY contact_id"
         )
         return await self._window_sums(sql, "contact_id", since, contact_ids)
 

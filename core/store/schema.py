@@ -452,6 +452,93 @@ MIGRATIONS: list[str] = [
         WHERE excluded.answered_at < answered_at;
     END;
     """,
+    # 7: the tone the user gave in replies made on the platform. An own post carries its tone
+    # (scored at sync: own_posts.polarity, NULL when unknown, as for every own post stored
+    # before this), and one that replies to a stored item is tone given to that item's author:
+    # own_tone_given, beside tone_given (replies sent from Rapport), feeds contact_ledger's
+    # given_sum and given_count. An own post that is the platform's copy of a reply sent from
+    # Rapport (same remote id) is not counted twice: the sent reply's tone stands. The triggers
+    # here do not wait for ledger_state.paused: store_own_posts pauses the answer triggers
+    # while its posts go in but recomputes only the answer columns, and a rebuild recomputes
+    # every row after writing these tables, so adding at once is right in both.
+    """
+    ALTER TABLE own_posts ADD COLUMN polarity REAL;
+    CREATE TABLE own_tone_given (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        remote_id TEXT NOT NULL,
+        contact_id INTEGER NOT NULL,
+        sent_at REAL NOT NULL,
+        polarity REAL NOT NULL,
+        PRIMARY KEY (account_id, remote_id)
+    );
+    CREATE INDEX own_tone_given_by_contact ON own_tone_given(contact_id, sent_at, polarity);
+    -- "Is this own post a reply sent from Rapport?", asked for each own post with a tone.
+    CREATE INDEX replies_by_remote ON replies(account_id, remote_id);
+
+    CREATE TRIGGER ledger_own_tone_added AFTER INSERT ON own_tone_given BEGIN
+        INSERT INTO contact_ledger(contact_id, given_sum, given_count)
+        VALUES (new.contact_id, new.polarity, 1)
+        ON CONFLICT(contact_id) DO UPDATE SET
+            given_sum = given_sum + excluded.given_sum,
+            given_count = given_count + 1;
+    END;
+    CREATE TRIGGER ledger_own_tone_removed AFTER DELETE ON own_tone_given BEGIN
+        UPDATE contact_ledger SET
+            given_sum = given_sum - old.polarity,
+            given_count = given_count - 1
+        WHERE contact_id = old.contact_id;
+    END;
+
+    -- An own post with a tone, replying to a stored item: tone given to its author.
+    CREATE TRIGGER ledger_own_post_tone AFTER INSERT ON own_posts
+    WHEN new.polarity IS NOT NULL AND new.parent_id != '' BEGIN
+        INSERT INTO own_tone_given(account_id, remote_id, contact_id, sent_at, polarity)
+        SELECT new.account_id, new.remote_id, author_id, new.created_at, new.polarity
+        FROM items WHERE account_id = new.account_id AND remote_id = new.parent_id
+            AND NOT EXISTS (
+                SELECT 1 FROM replies WHERE replies.account_id = new.account_id
+                    AND replies.remote_id = new.remote_id AND replies.state = 'sent'
+            )
+        ON CONFLICT(account_id, remote_id) DO NOTHING;
+    END;
+    -- ... or stored before without one (from thread context, or before this migration) and
+    -- seen again by a sync that scored it.
+    CREATE TRIGGER ledger_own_post_scored AFTER UPDATE OF polarity ON own_posts
+    WHEN old.polarity IS NULL AND new.polarity IS NOT NULL AND new.parent_id != '' BEGIN
+        INSERT INTO own_tone_given(account_id, remote_id, contact_id, sent_at, polarity)
+        SELECT new.account_id, new.remote_id, author_id, new.created_at, new.polarity
+        FROM items WHERE account_id = new.account_id AND remote_id = new.parent_id
+            AND NOT EXISTS (
+                SELECT 1 FROM replies WHERE replies.account_id = new.account_id
+                    AND replies.remote_id = new.remote_id AND replies.state = 'sent'
+            )
+        ON CONFLICT(account_id, remote_id) DO NOTHING;
+    END;
+    -- A new item that own posts stored earlier reply to (a page stores its own posts first).
+    CREATE TRIGGER ledger_item_own_tone AFTER INSERT ON items BEGIN
+        INSERT INTO own_tone_given(account_id, remote_id, contact_id, sent_at, polarity)
+        SELECT account_id, remote_id, new.author_id, created_at, polarity FROM own_posts
+        WHERE account_id = new.account_id AND parent_id = new.remote_id
+            AND polarity IS NOT NULL
+            AND NOT EXISTS (
+                SELECT 1 FROM replies WHERE replies.account_id = own_posts.account_id
+                    AND replies.remote_id = own_posts.remote_id AND replies.state = 'sent'
+            )
+        ON CONFLICT(account_id, remote_id) DO NOTHING;
+    END;
+    -- A reply sent from Rapport whose platform copy was stored first as an own post (a reply
+    -- found on the platform after a lost answer): the reply's tone replaces the copy's.
+    CREATE TRIGGER ledger_reply_sent_own_copy AFTER UPDATE OF state ON replies
+    WHEN new.state = 'sent' AND new.remote_id != '' BEGIN
+        DELETE FROM own_tone_given
+        WHERE account_id = new.account_id AND remote_id = new.remote_id;
+    END;
+    CREATE TRIGGER ledger_reply_stored_sent_own_copy AFTER INSERT ON replies
+    WHEN new.state = 'sent' AND new.remote_id != '' BEGIN
+        DELETE FROM own_tone_given
+        WHERE account_id = new.account_id AND remote_id = new.remote_id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -33,7 +33,7 @@ from core.connectors.base import (
 from core.connectors.registry import connector_class
 from core.errors import RapportError
 from core.http_client import make_client
-from core.models import Account, Cursor, Item, ItemState
+from core.models import Account, ContextPost, Cursor, Item, ItemState
 from core.secrets import Credentials
 from core.store.repository import Store
 from core.sync.outbox import Outbox
@@ -47,6 +47,8 @@ CredentialsLookup = Callable[[str], Credentials | None]
 #: Sets the tone of new items in place (the analyser, or nothing); may return an awaitable
 #: that does so (analysis in another process).
 Analyze = Callable[[Sequence[Item]], Awaitable[None] | None]
+#: Sets the polarity of the user's own posts in place (the tone they gave), before storing.
+ScoreOwn = Callable[[Sequence[ContextPost]], None]
 #: Applies ingest rules to new items in place; returns (item remote id, rule name) hits.
 ApplyRules = Callable[[Sequence[Item]], list[tuple[str, str]]]
 #: Runs once at the start of each run, before any page (e.g. rules loading who is linked).
@@ -69,6 +71,7 @@ class SyncEngine:
         credentials: CredentialsLookup,
         *,
         analyze: Analyze | None = None,
+        score_own: ScoreOwn | None = None,
         apply_rules: ApplyRules | None = None,
         prepare: PrepareRun | None = None,
         connector_factory: ConnectorFactory = default_connector,
@@ -83,6 +86,7 @@ class SyncEngine:
         self.store = store
         self._credentials = credentials
         self._analyze = analyze
+        self._score_own = score_own
         self._apply_rules = apply_rules
         self._prepare = prepare
         self._factory = connector_factory
@@ -199,6 +203,8 @@ class SyncEngine:
         horizon = self.clock.now() - self.horizon
         async for page in connector.fetch(stream, stored.value if stored else None, horizon):
             hits = await self._prepare_new(name, page.items)
+            if self._score_own is not None and page.own_posts:
+                self._score_own(page.own_posts)
             # The user's own posts (replies made outside Rapport) feed the ledger, and the rules
             # that fired go to the items' history: stored with the page's items and cursor, in
             # the same transaction.

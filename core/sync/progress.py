@@ -48,10 +48,10 @@ class AccountProgress:
         """One line for the log file: everything this account's run did."""
         line = (
             f"{self.account} ({self.platform}): {self.phase.value}: {self.new} new, "
-            f"{self.updated} updated, {self.skipped} skipped, {self.sent} replies sent, "
-            f"{self.send_failed} not sent, {self.marked_read} marked read, {self.pages} pages, "
-            f"{self.rate_limit_waits} rate-limit waits ({self.waited_seconds:.0f} s), "
-            f"{self.duration:.1f} s"
+            f"{self.updated} updated, {self.skipped} skipped, {_n(self.sent, 'reply', 'replies')} "
+            f"sent, {self.send_failed} not sent, {self.marked_read} marked read, "
+            f"{_n(self.pages, 'page')}, {_n(self.rate_limit_waits, 'rate-limit wait')} "
+            f"({self.waited_seconds:.0f} s), {self.duration:.1f} s"
         )
         return line + (f"; error: {self.error}" if self.error else "")
 
@@ -64,6 +64,11 @@ class AccountProgress:
         data["duration"] = round(self.duration, 3)
         data["waited_seconds"] = round(self.waited_seconds, 3)
         return data
+
+
+def _n(number: int, singular: str, plural: str | None = None) -> str:
+    """'1 reply', '2 replies' (for the log lines)."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def to_iso_epoch(seconds: float) -> str:
@@ -92,8 +97,9 @@ class SyncSummary:
         """What the log file says about a finished run: a line per account, then the totals."""
         failed = [a.account for a in self.accounts if a.failed]
         end = (
-            f"sync finished in {self.duration:.1f} s: {len(self.accounts)} account(s), "
-            f"{self.total('new')} new, {self.total('sent')} replies sent, {len(failed)} failed"
+            f"sync finished in {self.duration:.1f} s: {_n(len(self.accounts), 'account')}, "
+            f"{self.total('new')} new, {_n(self.total('sent'), 'reply', 'replies')} sent, "
+            f"{len(failed)} failed"
         )
         if failed:
             end += f" ({', '.join(failed)})"

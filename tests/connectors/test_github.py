@@ -432,6 +432,22 @@ async def test_a_vanished_issue_is_skipped_not_fatal(
 # ---- context, reply, find_reply, mark read -----------------------------------------------------
 
 
+@pytest.mark.parametrize("handle", ["@rapport-dev", "Rapport-Dev", " @RAPPORT-DEV"])
+async def test_our_comments_and_mentions_of_us_are_seen_whatever_way_the_handle_is_written(
+    fake: GitHubFake, client: httpx.AsyncClient, clock: Clock, handle: str
+) -> None:
+    connector = make_connector(client, clock, handle=handle)
+    _number, (_bob, _ours, _carol) = conversation(fake)
+    found = await pages(connector, None)
+    mention = next(i for i in items_of(found) if i.kind is ItemKind.MENTION)
+    # Our own comment is an own post (the ledger's answer), never an inbox item.
+    assert all(i.author.handle != fake.login for i in items_of(found))
+
+    context = await connector.fetch_context(mention)
+
+    assert [p.is_own for p in context] == [False, False, True]
+
+
 async def test_context_is_the_issue_and_the_comments_before(
     fake: GitHubFake, connector: GitHubConnector
 ) -> None:

@@ -444,6 +444,38 @@ async def test_context_of_a_private_message_is_the_conversation(
     assert [p.is_own for p in context] == [False, True]
 
 
+@pytest.mark.parametrize(
+    "handle", ["u/rapport_user", "/u/rapport_user", "U/Rapport_User", "@rapport_user"]
+)
+async def test_our_posts_in_a_thread_are_ours_whatever_way_the_handle_is_written(
+    fake: RedditFake, client: httpx.AsyncClient, clock: Clock, handle: str
+) -> None:
+    # `rapport accounts add reddit --handle u/you` and the demo store the handle as written.
+    assert fake.username == "rapport_user"
+    account = Account(name="rd", platform="reddit", base_url=BASE, handle=handle)
+    parts = {
+        "client_id": fake.client_id,
+        "client_secret": fake.client_secret,
+        "username": f"u/{fake.username}",  # key=value lines may say u/name too
+        "password": fake.password,
+    }
+    connector = RedditConnector(account, Credentials(parts), client, clock=clock)
+    post = fake.add_post(fake.username, "Release notes", selftext="v2 is out")
+    theirs = fake.add_comment("alice", post, "nice")
+    ours = fake.add_comment(fake.username, theirs, "thanks!")
+    target = fake.add_comment("alice", ours, "when is v3?")
+    item = next(i for i in (await pages(connector, None))[0].items if i.remote_id == target)
+
+    context = await connector.fetch_context(item)
+
+    assert [(p.remote_id, p.is_own) for p in context] == [
+        (post, True),
+        (theirs, False),
+        (ours, True),
+    ]
+    assert connector.me.lower() == "rapport_user"
+
+
 async def test_context_of_a_vanished_thread_is_not_found(
     fake: RedditFake, connector: RedditConnector
 ) -> None:

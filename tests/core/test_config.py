@@ -130,3 +130,32 @@ def test_a_rule_on_an_unknown_platform_is_refused_too(rapport_home: Path) -> Non
     assert "rules[0].platform" in message
     assert "'gihtub'" in message
     assert "github" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "advice"),
+    [
+        (
+            '[general]\ntarget_response = 4h\nsync_interval = "10m"\n',
+            "line 2, column 20",
+            'text goes in quotes: target_response = "4h"',
+        ),
+        ('[general\ntheme = "rapport-dark"\n', "line 1, column 9", "fix that line"),
+        (
+            '[tone]\nwatch_words = ["deadline",\n',
+            "line 2, column 27",
+            "a [ or { without its closing bracket",
+        ),
+    ],
+)
+def test_invalid_toml_names_the_file_line_and_column_and_what_to_do(
+    rapport_home: Path, text: str, where: str, advice: str
+) -> None:
+    path = write_config(rapport_home, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(resolve_paths())
+    message = str(caught.value)
+    assert message.startswith(f"{path}, {where}: not valid TOML: ")
+    assert "(at " not in message  # the parser's own position, restated above
+    assert advice in message
+    assert "\n" not in message

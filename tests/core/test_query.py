@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,20 @@ async def test_keyset_paging_walks_everything_once(store: Store) -> None:
 def test_a_bad_query_says_what_is_wrong(text: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):
         parse_query(text)
+
+
+@pytest.mark.parametrize("key", ["before", "after"])
+def test_date_examples_in_hints_are_relative_or_about_today(key: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_query(f"{key}:")
+    message = str(caught.value)
+    examples = re.findall(rf"{key}:(\S+)", message.partition("e.g.")[2])
+    assert examples, message
+    for example in examples:
+        parse_query(f"{key}:{example}")  # every example works as written
+    for found in re.findall(r"\d{4}-\d{2}-\d{2}", message):
+        days_ago = (date.today() - date.fromisoformat(found)).days
+        assert 0 <= days_ago <= 31, f"{found} in {message!r} is not a date near today"
 
 
 def test_chips_show_what_is_active() -> None:

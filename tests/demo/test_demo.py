@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,11 +22,26 @@ pytestmark = pytest.mark.slow
 
 
 def build(home: Path, capsys: pytest.CaptureFixture[str]) -> Workspace:
+    return build_with_output(home, capsys)[0]
+
+
+def build_with_output(home: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Workspace, str, str]:
     code = run(["demo", "--home", str(home), "--no-open"], open_app=_no_app)
-    out = capsys.readouterr().out
-    assert code == 0
+    out, err = capsys.readouterr()
+    assert code == 0, err
     assert "demo workspace ready" in out
-    return Workspace.load(str(home))
+    return Workspace.load(str(home)), out, err
+
+
+def cli_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, home: Path, *args: str
+) -> Any:
+    """A headless command on the demo workspace, as a user would run it, its JSON parsed."""
+    monkeypatch.setenv("RAPPORT_HOME", str(home))
+    code = run(list(args), open_app=_no_app)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
 
 
 def _no_app(workspace: object) -> int:
@@ -36,9 +54,10 @@ async def count(store: Store, query: str) -> int:
 
 
 def test_the_demo_has_content_for_every_view(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    workspace = build(tmp_path / "demo", capsys)
+    home = tmp_path / "demo"
+    workspace, out, err = build_with_output(home, capsys)
     assert {a.platform for a in workspace.config.accounts} == {
         "mastodon",
         "bluesky",
@@ -77,6 +96,144 @@ def test_the_demo_has_content_for_every_view(
         assert value > 0, f"the demo has nothing for {name}"
     assert found["contacts"] >= 200
     assert found["flagged"] < found["all"] / 3  # flags must stay meaningful
+
+    # `rapport contacts`: the ledger behind it, neglected people included.
+    contacts = cli_json(capsys, monkeypatch, home, "contacts", "--json")
+    assert len(contacts) >= 200
+    kinds = {flag["kind"] for c in contacts for flag in c["flags"]}
+    assert {"owed", "neglected", "waiting"} <= kinds, kinds
+    assert any(c["reply_rate"] and c["median_reply_seconds"] for c in contacts)
+    assert {p for c in contacts for p in c["platforms"]} == set(PLATFORMS)
+
+    # `rapport contacts suggest`: people with accounts on two platforms, with the evidence.
+    suggestions = cli_json(capsys, monkeypatch, home, "contacts", "suggest", "--json")
+    cross = [
+        s
+        for s in suggestions
+        if s["label_a"].rsplit("(", 1)[-1] != s["label_b"].rsplit("(", 1)[-1] and s["evidence"]
+    ]
+    assert cross, suggestions[:3]
+    assert all(isinstance(why, str) and why for s in cross for why in s["evidence"])
+
+    # `rapport stats`: volume and reply times, and a spike or someone worth thanking.
+    stats = cli_json(capsys, monkeypatch, home, "stats", "--json")
+    assert stats["overall"]["items"] == found["all"]
+    assert stats["overall"]["reply_rate"]
+    assert stats["overall"]["median_reply_seconds"]
+    assert stats["spikes"] or stats["celebrate"]
+    assert len([d for d in stats["daily"] if d["items"]]) >= 28  # weeks of history
+
+    # Threads: replies have the posts above them, fetched from the platforms as the app does,
+    # the user's own posts among them marked as the user's.
+    threads = asyncio.run(thread_context(workspace))
+    for platform in PLATFORMS:
+        assert threads[platform][0] > 0, f"no {platform} reply has a thread above it"
+    assert all(threads[p][1] > 0 for p in ("mastodon", "bluesky", "reddit")), threads
+
+    # The summary says what was stored: the store's counts, people = `rapport contacts`.
+    ready = re.search(r"ready in .*?: (\d+) messages from (\d+) contacts \(([^)]*)\)", out)
+    assert ready is not None, out
+    assert int(ready.group(1)) == found["all"]
+    assert int(ready.group(2)) == len(contacts)
+    for part in ready.group(3).split(", "):
+        platform, number = part.split(" ")
+        assert int(number) == found[platform], part
+    synced = re.search(r"synced 4 accounts in [\d.]+ s: (\d+) new", err)
+    assert synced is not None, err
+    assert int(synced.group(1)) == found["all"]
+    # Whatever was skipped says why.
+    for line in err.splitlines():
+        if " skipped" in line:
+            assert re.search(r"\d+ skipped: not ", line), line
+
+
+PLATFORMS = ("mastodon", "bluesky", "reddit", "github")
+
+
+async def thread_context(workspace: Workspace) -> dict[str, tuple[int, int]]:
+    """Per platform: how many stored replies have posts above them (up to 5 are fetched), and
+    how many of those posts are the user's own."""
+    from core.connectors.registry import connector_class
+    from core.demo.runtime import demo_fleet
+    from core.http_client import make_client
+
+    found: dict[str, tuple[int, int]] = {}
+    with demo_fleet(workspace):
+        workspace.reload()
+        store = await workspace.open_store()
+        try:
+            async with make_client() as client:
+                for account in workspace.accounts():
+                    credentials = workspace.secrets.load(account.name)
+                    assert credentials is not None
+                    connector = connector_class(account.platform)(account, credentials, client)
+                    replies = await store.items_page(
+                        "accounts.name = ? AND items.kind IN ('reply', 'comment', 'review')",
+                        (account.name,),
+                        limit=20,
+                    )
+                    with_thread = own = 0
+                    for reply in replies:
+                        if reply.platform_data.get("comment_kind") == "opening":
+                            continue  # a new issue: nothing above it
+                        posts = await connector.fetch_context(reply)
+                        with_thread += bool(posts)
+                        own += sum(p.is_own for p in posts)
+                        if with_thread == 5:
+                            break
+                    found[account.platform] = (with_thread, own)
+        finally:
+            await store.close()
+    return found
+
+
+def test_without_home_the_demo_workspace_is_kept_and_old_ones_are_cleaned_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    week = 7 * 86_400
+
+    def demo_folder(name: str, age: float, demo: bool = True) -> Path:
+        folder = tmp_path / name
+        (folder / "config").mkdir(parents=True)
+        text = "[demo]\nitems = 10\nanchor = 1.0\n" if demo else "[general]\n"
+        (folder / "config" / "config.toml").write_text(text)
+        then = time.time() - age
+        for path in (folder / "config" / "config.toml", folder / "config", folder):
+            os.utime(path, (then, then))
+        return folder
+
+    old = demo_folder("rapport-demo-old", week + 3600)
+    recent = demo_folder("rapport-demo-recent", week - 3600)
+    not_a_demo = demo_folder("rapport-demo-mine", 2 * week, demo=False)
+
+    opened: list[Path] = []
+
+    def app(workspace: object) -> int:
+        assert isinstance(workspace, Workspace)
+        opened.append(workspace.paths.config_dir.parent)
+        return 0
+
+    code = run(["demo", "--items", "10"], open_app=app)
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    assert not old.exists()
+    assert recent.exists()
+    assert not_a_demo.exists()
+    assert f"Removed 1 demo workspace older than a week from {tmp_path}." in err
+    [home] = opened
+    assert home.parent == tmp_path
+    assert home.name.startswith("rapport-demo-")
+    assert home.exists()
+    # Said after the app has closed, last, so it is what the user sees on the terminal.
+    assert err.rstrip().splitlines()[-1] == (
+        f"Demo workspace kept in {home} (a later `rapport demo` removes it once unused for a "
+        f"week). Reopen it with: RAPPORT_HOME={home} rapport"
+    )
 
 
 def test_reopening_a_demo_adds_nothing_and_a_reply_reaches_the_fakes(

@@ -84,9 +84,17 @@ def incoming(
     )
 
 
-def own_post(remote_id: str, created: datetime, parent: str) -> ContextPost:
+def own_post(
+    remote_id: str, created: datetime, parent: str, polarity: float | None = None
+) -> ContextPost:
+    """One of the user's own posts on the platform; `polarity`: its tone as a sync scores it."""
     return ContextPost(
-        remote_id=remote_id, author=ME, text="my answer", created_at=created, parent_id=parent
+        remote_id=remote_id,
+        author=ME,
+        text="my answer",
+        created_at=created,
+        parent_id=parent,
+        polarity=polarity,
     )
 
 

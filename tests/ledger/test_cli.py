@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -185,3 +189,118 @@ def test_stats_json_and_table(
     assert code == 0
     assert out.startswith("since 2026-11-10:")
     assert "platform bluesky" in out
+
+
+def test_contacts_table_says_how_long_a_reply_is_owed_how_many_flags_and_the_most_pressing(
+    capsys: pytest.CaptureFixture[str], workspace_history: History
+) -> None:
+    code, out, _ = cli(capsys, "contacts", "--json")
+    first = json.loads(out)[0]
+    code, out, _ = cli(capsys, "contacts", "--limit", "1")
+    assert code == 0
+    header, row = out.splitlines()
+    columns = ("CONTACT", "OWED FOR", "STREAK", "FLAGS", "MOST PRESSING FLAG")
+    assert [header.index(c) for c in columns] == sorted(header.index(c) for c in columns)
+    cells = row.split("  ")
+    assert str(len(first["flags"])) in [cell.strip() for cell in cells]
+    assert row.rstrip().endswith(first["flags"][0]["sentence"])
+    assert "weeks" in row  # Maria's oldest owed message, from November
+    with pytest.raises(SystemExit):
+        cli(capsys, "contacts", "--help")
+    described = " ".join(capsys.readouterr().out.split())
+    assert "puts first the longest wait of an owed reply" in described
+    assert "then the longest unanswered streak" in described
+
+
+def test_a_person_left_with_one_contact_says_1_contact_and_how_to_dissolve_it(
+    capsys: pytest.CaptureFixture[str], workspace_history: History
+) -> None:
+    code, _, err = cli(capsys, "contacts", "link", "@maria_g@fosstodon.org", "maria.bsky.social")
+    assert code == 0, err
+    code, out, _ = cli(capsys, "contacts", "--person", "Maria")
+    assert "Maria (person, 2 contacts)" in out
+
+    code, out, _ = cli(capsys, "contacts", "unlink", "maria.bsky.social")
+    assert code == 0
+    assert ", which keeps 1 contact: @maria_g@fosstodon.org (mastodon, id 1)" in out
+    assert "`rapport contacts unlink 1` dissolves the person" in out
+    code, out, _ = cli(capsys, "contacts", "--person", "Maria")
+    assert "Maria (person, 1 contact)" in out
+    assert "1 contacts" not in out
+
+    code, out, _ = cli(capsys, "contacts", "unlink", "1")
+    assert code == 0
+    assert "it had no other contact, so the person is gone" in out
+    code, _, err = cli(capsys, "contacts", "--person", "Maria")
+    assert code == 2
+
+
+@pytest.fixture
+def paris_now(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime]:
+    """Now is 11 November 09:00 UTC (the known history's), and local time is Paris (CET)."""
+    now = datetime(2026, 11, 11, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr("core.ledger.ledger.utcnow", lambda: now)
+    monkeypatch.setattr("core.cli.ledger_cmds.utcnow", lambda: now)
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "Europe/Paris"
+    time.tzset()
+    try:
+        yield now
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+def test_stats_since_a_duration_or_a_date_counts_exactly_what_the_header_says(
+    capsys: pytest.CaptureFixture[str], workspace_history: History, paris_now: datetime
+) -> None:
+    # 2d: the last 48 h. A date: from local midnight (Paris) at its start.
+    code, out, _ = cli(capsys, "stats", "--since", "2d", "--json")
+    assert code == 0
+    relative = json.loads(out)
+    assert (relative["since"], relative["days"]) == ("2026-11-09T09:00:00Z", 2)
+    code, out, _ = cli(capsys, "stats", "--since", "2026-11-09", "--json")
+    assert code == 0
+    absolute = json.loads(out)
+    assert (absolute["since"], absolute["days"]) == ("2026-11-08T23:00:00Z", 3)
+    assert [d["date"] for d in absolute["daily"]] == ["2026-11-09", "2026-11-10", "2026-11-11"]
+
+    code, out, _ = cli(capsys, "stats", "--since", "2d")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "last 2d: from Mon 09 Nov 2026 10:00 to now (Wed 11 Nov 10:00 CET); "
+        "2 days, 5 owed a reply now"
+    )
+    code, out, _ = cli(capsys, "stats", "--since", "2026-11-09")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "since 2026-11-09: from local midnight, Mon 09 Nov 2026 00:00 to now "
+        "(Wed 11 Nov 10:00 CET); 3 days, 5 owed a reply now"
+    )
+    code, out, _ = cli(capsys, "stats")
+    assert code == 0
+    assert out.splitlines()[0].startswith(
+        "all history: from Mon 02 Nov 2026 (the first message's day) to now"
+    )
+    assert "; 10 days, " in out.splitlines()[0]
+
+
+def test_stats_table_shows_tone_received_week_by_week(
+    capsys: pytest.CaptureFixture[str], workspace_history: History, paris_now: datetime
+) -> None:
+    code, out, _ = cli(capsys, "stats", "--json")
+    assert code == 0
+    daily = json.loads(out)["daily"]
+    code, out, _ = cli(capsys, "stats")
+    assert code == 0
+    lines = out.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("WEEK OF"))
+    assert lines[start].split() == ["WEEK", "OF", "ITEMS", "NEGATIVE", "TONE", "RECEIVED"]
+    weeks = [line.split() for line in lines[start + 1 : start + 3]]
+    # Monday 2 November to Sunday 8, then Monday 9 on: every day's items in one of them.
+    assert [w[:3] for w in weeks] == [["Mon", "02", "Nov"], ["Mon", "09", "Nov"]]
+    assert int(weeks[0][3]) + int(weeks[1][3]) == sum(d["items"] for d in daily)
+    assert all(w[5].startswith(("+", "-")) for w in weeks)

@@ -67,7 +67,9 @@ async def test_stats_on_a_known_history(history: History) -> None:
 async def test_stats_since_a_date_and_json_shape(history: History) -> None:
     await build(history)
     stats = await Ledger(history.store, now=NOW, tz=UTC).stats(since=at(days=8))
-    assert stats.days == 2  # 10 and 11 November
+    # The 24 h from 10 November 09:00 to 11 November 09:00: one day, though it touches two.
+    assert stats.days == 1
+    assert [d.day.isoformat() for d in stats.daily] == ["2026-11-10", "2026-11-11"]
     assert (stats.overall.items, stats.overall.answered) == (3, 1)
     assert [c.name for c in stats.top_contacts] == ["Bob", "Maria"]
     data = stats.to_json()

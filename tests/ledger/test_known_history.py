@@ -223,6 +223,7 @@ async def snapshot(history: History) -> dict[str, list[tuple[object, ...]]]:
         "contact_ledger": "SELECT * FROM contact_ledger ORDER BY contact_id",
         "item_answers": "SELECT * FROM item_answers ORDER BY item_id",
         "tone_given": "SELECT * FROM tone_given ORDER BY reply_id",
+        "own_tone_given": "SELECT * FROM own_tone_given ORDER BY account_id, remote_id",
     }
     # Sums of floats added in another order differ in the last bits: compare to 9 places.
     return {

@@ -107,7 +107,7 @@ def test_plain_progress_lines_without_a_terminal(workspace: Path) -> None:
     result = rapport("sync", "--account", "demo-mastodon")
     assert result.returncode == 0, result.stderr
     assert "demo-mastodon" in result.stderr
-    assert "synced 1 account(s)" in result.stderr
+    assert "synced 1 account in" in result.stderr
     assert "\x1b[" not in result.stderr
 
 
@@ -375,4 +375,4 @@ def test_a_terminal_gets_a_live_display_rewritten_in_place(workspace: Path) -> N
     last = screen.rsplit("\x1b[4F", 1)[1]
     for platform in LISTING:
         assert re.search(rf"demo-{platform}\s+ok\s+\d+ new", last), last
-    assert "synced 4 account(s)" in last
+    assert "synced 4 accounts in" in last

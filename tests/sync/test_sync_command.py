@@ -3,6 +3,7 @@ makes `--watch` run the notify command."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import sys
@@ -190,3 +191,44 @@ async def test_nothing_to_tell_when_the_new_items_need_nothing(tmp_path: Path) -
     assert attention == Attention(new=1, flagged=0, owed=0)
     assert not attention.worth_telling
     assert not nothing.worth_telling
+
+
+def test_a_headless_sync_brings_back_snoozed_items_whose_time_has_come(
+    capsys: pytest.CaptureFixture[str], rapport_home: Path
+) -> None:
+    with FakeFleet.start(("mastodon",)) as fleet:
+        fleet.fakes["mastodon"].populate(10, conversations_only=True)  # type: ignore[attr-defined]
+        paths = resolve_paths()
+        fleet.configure(paths, SecretStore(paths, "file"))
+        code, _, err = cli(capsys, "sync", "--quiet")
+        assert code == 0, err
+
+        async def snooze() -> tuple[int, int]:
+            store = await Store.open(paths.database)
+            try:
+                due, later = [i.id for i in await store.items_page("1", (), limit=2)]
+                assert due is not None
+                assert later is not None
+                now = utcnow()
+                await store.set_state([due], ItemState.SNOOZED, now - timedelta(minutes=1))
+                await store.set_state([later], ItemState.SNOOZED, now + timedelta(days=1))
+                return due, later
+            finally:
+                await store.close()
+
+        due, later = asyncio.run(snooze())
+        code, _, err = cli(capsys, "sync", "--quiet")
+        assert code == 0, err
+
+    async def states() -> tuple[ItemState, ItemState]:
+        store = await Store.open(paths.database)
+        try:
+            first, second = await store.item(due), await store.item(later)
+            assert first is not None
+            assert second is not None
+            return first.state, second.state
+        finally:
+            await store.close()
+
+    assert asyncio.run(states()) == (ItemState.NEW, ItemState.SNOOZED)
+    assert "1 snoozed item back in the inbox" in (paths.log_dir / "rapport.log").read_text()

@@ -25,7 +25,7 @@ def test_the_live_display_rewrites_one_row_per_account_in_place() -> None:
     rows = final.split("\n")
     assert rows[0] == "\x1b[2Khome             ok            12 new"
     assert rows[1] == "\x1b[2Kwork             ok            7 new"
-    assert rows[2] == "synced 2 account(s) in 1.5 s: 19 new, 0 replies sent"
+    assert rows[2] == "synced 2 accounts in 1.5 s: 19 new, 0 replies sent"
 
 
 def test_an_error_from_a_platform_is_shown_as_text_not_escape_codes() -> None:
@@ -56,3 +56,22 @@ def test_quiet_shows_only_failures() -> None:
     assert lines[0].startswith("work")
     assert lines[0].endswith("failed        0 new: HTTP 503")
     assert lines[1].endswith("FAILED: work")
+
+
+def test_skipped_counts_say_why_and_counts_are_pluralised() -> None:
+    stream = io.StringIO()
+    github = AccountProgress(account="gh", platform="github", phase=Phase.OK, new=140, skipped=10)
+    one = AccountProgress(account="home", platform="mastodon", phase=Phase.OK, new=1, sent=1)
+    display = PlainDisplay(stream)
+    display.update(github)
+    display.update(one)
+    display.finish(SyncSummary([one], duration=0.5))
+    lines = stream.getvalue().splitlines()
+    assert lines[0].endswith(
+        "140 new, 10 skipped: not conversations (CI runs, releases, state changes) or no "
+        "longer there"
+    )
+    assert lines[-1] == "synced 1 account in 0.5 s: 1 new, 1 reply sent"
+    assert "1 reply sent" in one.log_line()
+    assert "1 page," not in one.log_line()  # no pages were read
+    assert "0 pages" in one.log_line()

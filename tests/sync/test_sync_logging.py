@@ -148,7 +148,7 @@ async def test_rate_limit_waits_retries_and_replies_are_logged(
     assert "alpha: reset; retrying in" in text
     assert "alpha: sent reply" in text
     assert "alpha: reply 2 failed: posting needs the write:statuses scope" in text
-    assert "1 replies sent, 1 not sent" in text
+    assert "1 reply sent, 1 not sent" in text
 
 
 async def test_an_unexpected_error_is_logged_with_its_traceback_and_no_secret(

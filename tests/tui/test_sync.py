@@ -175,3 +175,17 @@ async def test_thread_context_is_fetched_once_and_cached(fleet: FakeFleet) -> No
             cached = await store.context(row.item.account, thread_root(row.item))
             assert any(p.remote_id == row.item.parent_id for p in cached)
         assert len(checked) >= 2  # replies of at least two platforms were tried
+
+
+async def test_the_background_sync_writes_the_log_file(fleet: FakeFleet) -> None:
+    app = make_app()
+    log_file = app.workspace.paths.log_dir / "rapport.log"
+    assert not log_file.exists()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_sync(pilot)
+    text = log_file.read_text(encoding="utf-8")
+    assert "rapport.sync: sync started: demo-mastodon" in text
+    for platform in ("mastodon", "bluesky", "reddit", "github"):
+        assert f"demo-{platform} ({platform}): ok: " in text
+    assert "sync finished in" in text
+    assert "Bearer" not in text

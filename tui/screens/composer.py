@@ -1,8 +1,10 @@
 """The reply composer: the message being answered, the draft, a live tone meter, the platform's
 length limit, and the conflict gate.
 
-- The tone is re-checked ~150 ms after typing pauses, in a thread worker: a keystroke never
-  waits for the analyser. The verdict's reasons are highlighted in the draft.
+- The tone is re-checked ~150 ms after typing pauses, in a thread: a keystroke never waits for
+  the analyser. The verdict's reasons are highlighted in the draft. The check sees what the
+  gate sees (core.outbox.draft_context): the thread above, and the user's usual tone with
+  this person from the ledger ("colder than usual"), with the user's corrections learned.
 - The draft is saved to the store ~0.6 s after typing pauses (and at least every 3 s while
   typing, and on close), so a crash or a quit loses at most a moment of typing; reopening the
   composer on the same item restores it.
@@ -138,6 +140,8 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
         self._finished = False
         self._latest_text = ""
         self._thread: list[ContextPost] = []
+        #: What the draft is checked against (core.outbox.draft_context), loaded on mount.
+        self._draft_context: Any = None
 
     # ---- layout ------------------------------------------------------------------------------
 
@@ -171,6 +175,7 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
         if draft is not None:
             self.notify("Draft restored.", timeout=2)
         await self._show_thread()
+        self._draft_context = await self._load_context()
         self.limit, self.unit = await asyncio.to_thread(
             self.services.reply_limit, self.item.platform
         )
@@ -258,17 +263,29 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
 
     # ---- the tone check (a thread worker; the verdict comes back as a message) --------------
 
-    def _tone_context(self) -> Any:
-        from core.analysis import ToneContext
+    @property
+    def thread_texts(self) -> list[str]:
+        """The thread the draft answers, oldest first: the posts shown above it, then the item."""
+        return [p.text for p in self._thread] + [self.item.text]
 
-        thread = [p.text for p in self._thread] + [self.item.text]
-        return ToneContext(thread=thread, contact_name=self.item.author.label)
+    async def _load_context(self) -> Any:
+        from core.outbox import draft_context
 
-    @work(thread=True, exclusive=True, group="tone", exit_on_error=False)
-    def _check_tone(self, text: str) -> None:
         try:
-            analyzer = self.services.analyzer()
-            verdict = analyzer.check(text, role="draft", context=self._tone_context())
+            return await draft_context(self.services.store, self.item, self.thread_texts)
+        except Exception:  # the ledger is not worth a composer: check without the usual tone
+            from core.analysis import ToneContext
+
+            return ToneContext(thread=self.thread_texts, contact_name=self.item.author.label)
+
+    @work(exclusive=True, group="tone", exit_on_error=False)
+    async def _check_tone(self, text: str) -> None:
+        try:
+            # Built off the UI thread on first use (and after a correction).
+            analyzer = await self.services.tone()
+            verdict = await asyncio.to_thread(
+                analyzer.check, text, role="draft", context=self._draft_context
+            )
         except Exception as exc:
             self.post_message(self.ToneFailed(text, f"{type(exc).__name__}: {exc}"))
             return
@@ -296,7 +313,8 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
 
     def _show_reasons(self, verdict: Any, *, armed: bool) -> None:
         box = self.query_one("#verdict", Static)
-        reasons = [r for r in verdict.reasons if r.weight > 0]
+        # A correction's note shows even when it lowered the risk: it says why the verdict is.
+        reasons = [r for r in verdict.reasons if r.weight > 0 or r.rule == "correction"]
         box.set_class(bool(verdict.conflict), "-flagged")
         box.set_class(armed, "-armed")
         if not reasons and not armed:
@@ -361,10 +379,15 @@ class ComposerScreen(ModalScreen[ComposerOutcome | None]):
 
         assert self.item.id is not None
         try:
-            # The analyser may still be loading: wait for it off the event loop.
-            analyzer = await asyncio.to_thread(self.services.analyzer)
+            # The analyser may still be loading: it loads off the event loop.
+            analyzer = await self.services.tone()
             outcome = await queue_reply(
-                self.services.store, analyzer, self.item.id, text.strip(), force=force
+                self.services.store,
+                analyzer,
+                self.item.id,
+                text.strip(),
+                force=force,
+                thread=self.thread_texts,
             )
         except Exception as exc:
             self.post_message(self.QueueAnswered(text, None, force, error=str(exc)))

@@ -83,6 +83,13 @@ class InboxScreen(Screen[None]):
             tooltip="Write a reply, with a tone check before it is sent",
         ),
         Binding(
+            "c",
+            "correct",
+            "Fix tone",
+            id="inbox.correct",
+            tooltip="Tell the tone check it was wrong: not a conflict if flagged, else this is one",
+        ),
+        Binding(
             "u",
             "undo",
             "Undo",
@@ -222,6 +229,15 @@ class InboxScreen(Screen[None]):
             super().__init__()
             self.item_id = item_id
             self.reasons = reasons
+
+    class ToneCorrected(Message):
+        """A correction was stored and the message checked again (or it failed: `error`)."""
+
+        def __init__(self, item_id: int, corrected: Any, error: str = "") -> None:
+            super().__init__()
+            self.item_id = item_id
+            self.corrected = corrected
+            self.error = error
 
     class Changed(Message):
         """Rows a worker changed (marked read): merge them into the list."""
@@ -488,12 +504,12 @@ class InboxScreen(Screen[None]):
         self._thread_notes[message.item_id] = note
         self.preview.show_thread(message.item_id, message.posts, note, now)
 
-    @work(thread=True, group="reasons", exclusive=True, exit_on_error=False)
-    def _find_reasons(self, row: InboxRow) -> None:
+    @work(group="reasons", exclusive=True, exit_on_error=False)
+    async def _find_reasons(self, row: InboxRow) -> None:
         """Re-run the analyser on a flagged message for the spans of the words that fired
-        (the store keeps the reasons' labels only)."""
+        (the store keeps the reasons' labels only), with its thread, as the sync checked it."""
         try:
-            verdict = self.services.analyzer().check(row.item.text, role="incoming")
+            verdict = await self.services.check_incoming(row.item)
         except Exception:
             return
         assert row.item.id is not None
@@ -652,10 +668,64 @@ class InboxScreen(Screen[None]):
             say=said,
         )
 
+    def action_correct(self) -> None:
+        row = self.items.current
+        if row is None or row.item.id is None:
+            self.app.bell()
+            return
+        self._correct(row.item.id)
+
+    @work(group="correct", exclusive=True, exit_on_error=False)
+    async def _correct(self, item_id: int) -> None:
+        """In a worker: the analyser may have to load before the message is checked again."""
+        try:
+            corrected = await self.services.correct_tone(item_id)
+        except Exception as exc:
+            self.post_message(self.ToneCorrected(item_id, None, safe(str(exc)) or "failed"))
+            return
+        self.post_message(self.ToneCorrected(item_id, corrected))
+
+    @on(ToneCorrected)
+    async def _tone_corrected(self, message: ToneCorrected) -> None:
+        if message.error:
+            self.notify(f"Correction not saved: {message.error}", severity="error", markup=False)
+            return
+        corrected = message.corrected
+        snapshots = await self.services.store.snapshot([message.item_id])
+        said = "a conflict" if corrected.marked_conflict else "not a conflict"
+        self.undo.push(f"marked {said}", snapshots, corrected.undo)
+        # The new verdict's reasons (the correction's among them) replace the ones shown.
+        self._reasons[message.item_id] = list(corrected.verdict.reasons)
+        await self._refresh_rows([message.item_id])
+        self._show_current(message.item_id)
+        now = "flagged" if corrected.verdict.conflict else "not flagged"
+        self._notify_later(
+            f"Marked {said}; similar messages will be judged the same way "
+            f"(this one is now {now}) · u undoes"
+        )
+
+    def _show_current(self, item_id: int) -> None:
+        """The item under the cursor changed: draw its preview (and details) again."""
+        row = self.items.current
+        if row is not None and row.item.id == item_id:
+            self._show_preview(row)
+            self._load_details(row)
+
     async def action_undo(self) -> None:
         entry = self.undo.pop()
         if entry is None:
             self.notify("Nothing to undo.", timeout=2)
+            return
+        if entry.revert is not None:
+            await entry.revert()
+            for item_id in entry.item_ids:
+                # Shown from the stored verdict again (a flagged one's spans looked up anew).
+                self._reasons.pop(item_id, None)
+                self.preview.show_reasons(item_id, [])
+            await self._refresh_rows(entry.item_ids)
+            for item_id in entry.item_ids:
+                self._show_current(item_id)
+            self._notify_later(f"Undid {entry.describe()}")
             return
         await self.services.store.restore(list(entry.snapshots))
         changed = await self.services.store.inbox_rows_by_id(entry.item_ids)

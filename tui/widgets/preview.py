@@ -239,7 +239,12 @@ class PreviewPane(ScrollView, can_focus=False):
         """The analyser's reasons with their spans, to highlight the words that fired."""
         if self.row is None or self.row.item.id != item_id:
             return
-        self._reasons = [r for r in reasons if getattr(r, "weight", 0) > 0]
+        # A correction's note shows even when it lowered the risk: it says why the verdict is.
+        self._reasons = [
+            r
+            for r in reasons
+            if getattr(r, "weight", 0) > 0 or getattr(r, "rule", "") == "correction"
+        ]
         self._render_body_and_tone()
         self._rewrap()
 
