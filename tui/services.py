@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.clock import Clock
-from core.models import ContextPost, Item, Tone
+from core.models import ContextPost, Item
 from core.store.repository import Store
 from core.store.tone_sql import StoredCorrection
 from core.workspace import Workspace
@@ -115,37 +115,31 @@ class Services:
 
     async def check_incoming(self, item: Item) -> Any:
         """The verdict on a stored message as the sync gives it: with its thread so far."""
-        analyzer = await self.tone()
-        (thread,) = await self.store.thread_so_far([item])
-        return await asyncio.to_thread(_check_incoming, analyzer, item.text, thread)
+        from core.tone_correction import check_stored_incoming
+
+        return await check_stored_incoming(self.store, await self.tone(), item)
 
     async def correct_tone(self, item_id: int) -> ToneCorrected:
-        """Tell the tone check it was wrong about a message, as `rapport correct` does: "not a
-        conflict" when it is flagged, "this is one" when not (pressed again, the item's earlier
-        correction is replaced by the opposite). The message is checked again with the
-        correction learned and its new verdict stored; `undo` puts everything back."""
+        """Tell the tone check it was wrong about a message, as `rapport correct` does (both
+        run `core.tone_correction.correct_item`): "not a conflict" when it is flagged, "this is
+        one" when not (pressed again, the item's earlier correction is replaced by the
+        opposite). The message is checked again with the correction learned and its new verdict
+        stored; `undo` puts everything back."""
+        from core.tone_correction import correct_item, undo_item_correction
+
         store = self.store
-        item = await store.item(item_id)
-        if item is None:
-            raise LookupError(f"item {item_id} is gone")
-        earlier = await store.item_corrections(item_id)
-        conflict = not earlier[-1].verdict if earlier else not item.tone.conflict
-        correction = StoredCorrection(item.text, "incoming", conflict, item_id=item_id)
-        correction_id, replaced = await store.replace_item_corrections(item_id, correction)
-        detail = "conflict" if conflict else "no conflict"
-        await store.log_event([item_id], "tone corrected", detail)
-        before = item.tone
-        self.reload_tone()
-        verdict = await self.check_incoming(item)
-        await store.set_item_tone(item_id, verdict.to_tone())
+
+        async def learned() -> Any:
+            self.reload_tone()
+            return await self.tone()
+
+        corrected = await correct_item(store, item_id, learned)
 
         async def undo() -> None:
-            await store.undo_correction(correction_id, replaced)
-            await store.set_item_tone(item_id, _copy(before))
-            await store.log_event([item_id], "undo", "tone correction")
+            await undo_item_correction(store, corrected)
             self.reload_tone()
 
-        return ToneCorrected(item_id, conflict, verdict, undo)
+        return ToneCorrected(item_id, corrected.marked_conflict, corrected.verdict, undo)
 
     # ---- platforms -------------------------------------------------------------------------
 
@@ -233,15 +227,3 @@ class Services:
             await self._client.aclose()
             self._client = None
         self._connectors.clear()
-
-
-def _check_incoming(analyzer: Any, text: str, thread: list[str]) -> Any:
-    if not thread:
-        return analyzer.check(text, role="incoming")
-    from core.analysis import ToneContext
-
-    return analyzer.check(text, role="incoming", context=ToneContext(thread=thread))
-
-
-def _copy(tone: Tone) -> Tone:
-    return Tone(tone.polarity, tone.risk, tone.conflict, list(tone.reasons))

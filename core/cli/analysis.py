@@ -180,17 +180,22 @@ async def _save(workspace: Workspace, correction: StoredCorrection) -> None:
 
 
 async def _correct_item(workspace: Workspace, item_id: int, *, verdict: bool) -> int:
+    """As the app's `c` does: the correction is stored (replacing the item's earlier one) and
+    the item's stored verdict is checked again with it learned."""
+    from core.sync.setup import load_analyzer
+    from core.tone_correction import ItemNotFound, correct_item
+
     store = await workspace.open_store()
     try:
-        item = await store.item(item_id)
-        if item is None:
-            raise UsageError(f"no item with id {item_id} (ids are shown by `rapport export`)")
-        await store.save_correction(
-            StoredCorrection(text=item.text, role="incoming", verdict=verdict, item_id=item_id)
-        )
-        await store.log_event([item_id], "tone corrected", "conflict" if verdict else "no conflict")
+        try:
+            corrected = await correct_item(
+                store, item_id, lambda: load_analyzer(workspace, store), conflict=verdict
+            )
+        except ItemNotFound:
+            raise UsageError(
+                f"no item with id {item_id} (ids are shown by `rapport export`)"
+            ) from None
     finally:
         await store.close()
-    said = "a conflict" if verdict else "not a conflict"
-    print(f"noted: item {item_id} is {said}; similar messages will be judged the same way")
+    print(corrected.summary())
     return 0

@@ -195,6 +195,8 @@ class BlueskyFake(FakePlatform):
         self._used = 0
         self._session_window = 0.0
         self._sessions_made = 0
+        # parent uri -> its replies' uris, so a post view does not scan every post for them
+        self._replies_to: dict[str, list[str]] = {}
         self.me = self.add_actor(self.handle, display_name="Rapport Tester")
 
     # ---- building data -------------------------------------------------------------------------
@@ -402,7 +404,7 @@ class BlueskyFake(FakePlatform):
 
     def post_view(self, uri: str) -> JSON:
         post = self.posts[uri]
-        replies = [p for p in self.posts.values() if _parent_uri(p) == uri]
+        replies = self._replies(uri)
         return {
             "uri": uri,
             "cid": post["cid"],
@@ -709,10 +711,7 @@ class BlueskyFake(FakePlatform):
                     "notFound": True,
                 }
         if depth > 0:
-            children = sorted(
-                (p for p in self.posts.values() if _parent_uri(p) == uri),
-                key=lambda p: p["indexedAt"],
-            )
+            children = sorted(self._replies(uri), key=lambda p: p["indexedAt"])
             node["replies"] = [self._thread(c["uri"], depth - 1, 0) for c in children]
         return node
 
@@ -821,7 +820,16 @@ class BlueskyFake(FakePlatform):
             "record": record,
             "indexedAt": iso_ms(moment),
         }
+        parent = _parent_uri(self.posts[uri])
+        siblings = self._replies_to.setdefault(parent, []) if parent is not None else []
+        if parent is not None and uri not in siblings:
+            siblings.append(uri)
         return uri
+
+    def _replies(self, uri: str) -> list[JSON]:
+        """The posts replying to `uri` that still exist (tests delete posts)."""
+        children = (self.posts.get(child) for child in self._replies_to.get(uri, ()))
+        return [post for post in children if post is not None and _parent_uri(post) == uri]
 
     def _notify(self, reason: str, uri: str, subject: str | None = None) -> JSON:
         post = self.posts[uri]
