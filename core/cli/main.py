@@ -81,15 +81,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _open(args: argparse.Namespace, open_app: OpenApp) -> int:
+    from core.cli.workspace_cmds import open_configured
+
+    return open_configured(args, open_app)
+
+
 def run(argv: Sequence[str], open_app: OpenApp) -> int:
     try:
+        if not argv:
+            # Plain `rapport` opens the app: skip building every command's parser (and importing
+            # what they need) before the first rows are on screen.
+            return _open(argparse.Namespace(command=None), open_app)
         parser = build_parser()
         args = parser.parse_args(list(argv))
         handler = getattr(args, "handler", None)
         if handler is None:
-            from core.cli.workspace_cmds import open_configured
-
-            return open_configured(args, open_app)
+            return _open(args, open_app)
         return int(handler(args, open_app) or 0)
     except RapportError as exc:
         print(f"rapport: {exc}", file=sys.stderr)
