@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.analysis import lexscore
+from core.analysis.cheers import defuse_cheers
 from core.analysis.corrections import CorrectionMemory
 from core.analysis.features import LEXICAL_RULES, lexical, tokens
 from core.analysis.lexicon import Lexicon, lexicon, lower
@@ -194,7 +195,8 @@ class ToneAnalyzer:
         cached = self._thread_polarity.get(text)
         if cached is None:
             assert self._lex is not None
-            inputs = self._inputs(text, scan(text, self._lex, self._valence))
+            judged = defuse_cheers(text)
+            inputs = self._inputs(judged, scan(judged, self._lex, self._valence))
             margins = self._model.margins(inputs.tokens, inputs.extra)
             cached = self._blend(inputs.compound, margins.sentiment)
             if len(self._thread_polarity) >= _THREAD_CACHE_SIZE:
@@ -250,6 +252,7 @@ class ToneAnalyzer:
     ) -> Analysis:
         assert self._lex is not None, "loaded by _ensure_loaded"
         lex, mdl = self._lex, self._model
+        text = defuse_cheers(text)
         found = scan(text, lex, self._valence)
         inputs = self._inputs(text, found)
         margins = mdl.margins(inputs.tokens, inputs.extra)
