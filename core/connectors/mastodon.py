@@ -4,8 +4,9 @@ the user's own replies (made anywhere, Rapport or not) from `/api/v1/accounts/:i
 API facts this module relies on (docs.joinmastodon.org):
 - auth is `Authorization: Bearer <token>`; a wrong or revoked token gets 401
   `{"error": "The access token is invalid"}`; a token without a needed scope gets 403;
-- notifications come newest first, `limit` up to 40 by default (80 at most); the `Link` header's
-  `rel="next"` URL pages to older ones (`max_id`) and `rel="prev"` to newer ones (`min_id`);
+- notifications come newest first, `limit` 40 by default (80 at most, which we ask for); the
+  `Link` header's `rel="next"` URL pages to older ones (`max_id`) and `rel="prev"` to newer
+  ones (`min_id`);
   both come with every page that is not empty, so the end shows as an empty page;
 - ids are opaque strings, in practice decimal snowflakes: they order by length, then by text
   (`id_key`), never by `int()`, and never by plain string comparison ("9" > "10");
@@ -57,7 +58,10 @@ STREAM = "notifications"
 OWN = "own"
 #: The notification types that are conversations; anything else the server sends is skipped.
 CONVERSATION_TYPES = ("mention", "quote")
-PAGE_LIMIT = 40
+#: The most a page may hold: 80 notifications, 40 statuses of an account (Mastodon's maxima:
+#: fewer, fuller pages cost fewer requests and fewer transactions).
+NOTIFICATIONS_LIMIT = 80
+STATUSES_LIMIT = 40
 SCOPES = "read:accounts read:notifications read:statuses write:statuses"
 # The server's clock and ours may differ; a reply found this much before `since` still counts.
 _CLOCK_SKEW = timedelta(minutes=2)
@@ -263,7 +267,7 @@ class MastodonConnector(Connector):
                 return
             newest = newest_id(newest, parsed.newest) or newest
             yield _page(parsed, {"mode": "incremental", "newest": newest})
-            if parsed.count < PAGE_LIMIT:
+            if parsed.count < (STATUSES_LIMIT if stream == OWN else NOTIFICATIONS_LIMIT):
                 return
 
     async def _list(
@@ -550,7 +554,7 @@ def _comparable(text: str) -> str:
 
 def _list_params(*, max_id: str | None = None, min_id: str | None = None) -> list[tuple[str, str]]:
     params = [("types[]", kind) for kind in CONVERSATION_TYPES]
-    params.append(("limit", str(PAGE_LIMIT)))
+    params.append(("limit", str(NOTIFICATIONS_LIMIT)))
     if max_id:
         params.append(("max_id", max_id))
     if min_id:
@@ -559,7 +563,7 @@ def _list_params(*, max_id: str | None = None, min_id: str | None = None) -> lis
 
 
 def _own_params(*, max_id: str | None = None, min_id: str | None = None) -> list[tuple[str, str]]:
-    params = [("exclude_reblogs", "true"), ("limit", str(PAGE_LIMIT))]
+    params = [("exclude_reblogs", "true"), ("limit", str(STATUSES_LIMIT))]
     if max_id:
         params.append(("max_id", max_id))
     if min_id:

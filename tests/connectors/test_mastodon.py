@@ -166,26 +166,26 @@ async def test_a_token_revoked_during_a_sync_stops_it_with_an_auth_error(
 async def test_backfill_pages_from_newest_to_the_end(
     connector: MastodonConnector, fake: MastodonFake
 ) -> None:
-    made = mentions(fake, 95)
+    made = mentions(fake, 175)
     pages = await pages_of(connector)
     assert ids(pages) == list(reversed(made))
-    assert [len(p.items) for p in pages] == [40, 40, 15, 0]
+    assert [len(p.items) for p in pages] == [80, 80, 15, 0]
     newest = fake.notifications[-1]["id"]
     assert [p.cursor["mode"] for p in pages] == ["backfill", "backfill", "backfill", "incremental"]
     assert all(p.cursor["newest"] == newest for p in pages)
     requests = fake.requests_to("/api/v1/notifications")
     assert requests[0].params("types[]") == ["mention", "quote"]
-    assert requests[0].param("limit") == "40"
+    assert requests[0].param("limit") == "80"  # the most Mastodon gives
     # Each page continues below the last one, as the Link header said.
     assert requests[1].param("max_id") == pages[0].cursor["older"]
-    assert requests[1].param("max_id") == fake.notifications[-40]["id"]
+    assert requests[1].param("max_id") == fake.notifications[-80]["id"]
 
 
 @pytest.mark.parametrize("interrupt_after", [1, 2, 3])
 async def test_an_interrupted_backfill_resumes_with_exactly_the_rest(
     connector: MastodonConnector, fake: MastodonFake, interrupt_after: int
 ) -> None:
-    made = mentions(fake, 95)
+    made = mentions(fake, 175)
     first = await pages_of(connector, stop_after=interrupt_after)
     rest = await pages_of(connector, cursor=first[-1].cursor)
     seen = ids(first) + ids(rest)

@@ -96,7 +96,7 @@ class CuttingTransport(httpx.AsyncBaseTransport):
 
 
 def populate(fakes: dict[str, FakePlatform], clock: FakeClock) -> None:
-    fakes["mastodon"].populate(130)  # type: ignore[attr-defined]
+    fakes["mastodon"].populate(260)  # type: ignore[attr-defined]  # 3+ pages of 80
     fakes["bluesky"].populate(260)  # type: ignore[attr-defined]
     fakes["reddit"].populate(260)  # type: ignore[attr-defined]
     fakes["github"].populate(130, 2)  # type: ignore[attr-defined]
