@@ -37,6 +37,10 @@ from core.analysis.signals import MITIGATION, Signal, from_evidence, quote, reas
 from core.analysis.verdict import Correction, Reason, ToneContext, Verdict
 
 THRESHOLDS = {"strict": 0.35, "normal": 0.5, "relaxed": 0.65}
+# The most the offensive head weighs when no word it weighs strongly is in the text.
+UNWORDED_MODEL_WEIGHT = 0.3
+# ... unless the head is at least this sure (an insult it reads through "you \x1b[2Jidiot").
+UNWORDED_SURE = 0.5
 ROLES = ("incoming", "draft")
 # Watch words are always shown, and add a little to other evidence, but never flag a text on their
 # own at any sensitivity: all of a text's watch words together weigh less than the strictest
@@ -365,6 +369,11 @@ class ToneAnalyzer:
             t for t in toks if len(t) > 2 and (row := get(t)) is not None and row[0] >= 1.0
         }
         strong = sorted(candidates, key=self._model.word_weight, reverse=True)[:3]
+        if not strong and p < UNWORDED_SURE:
+            # No word the head weighs strongly, and the head unsure: what pushed it is the shape
+            # of the text (for "I pushed a fix, could you take a look?", no offence at all). It
+            # may support other evidence, never flag on its own.
+            weight = min(weight, UNWORDED_MODEL_WEIGHT)
         spans = _spans_of(text, set(strong), [], 6) if strong else []
         words = ", ".join(quote(text, span) for span in spans)
         label = f"sounds offensive (learned model, {p:.2f})" + (f": {words}" if words else "")

@@ -49,6 +49,14 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[.!?;:]")
 _SELF = re.compile(r"(?:\bi['’]?m|\bi am|\bi was|\bi feel like|\bme|\bmyself|\bmy)\b[^.!?,]{0,16}$")
 # After an insult: the writer owning it ("a stupid mistake on my part").
 _OWNED = re.compile(r"[^.!?]{0,24}?\b(?:on my part|of mine|by me|my bad|my fault|on me)\b")
+# Around an insult: the writer belittling their own question ("sorry if this is a dumb
+# question", "probably a stupid question, but"); "that's a dumb question" stays an insult.
+_HUMBLE_BEFORE = re.compile(
+    r"(?:\bsorry\b|\bapologi[sz]e|\bmaybe\b|\bprobably\b|\bprob\b|\bpossibly\b|\blikely\b|"
+    r"\bmight be\b|\bmay be\b|\bthis is\b|\bi have\b|\bi['’]?ve got\b|\bquick\b)"
+    r"[^.!?,]{0,24}$"
+)
+_QUESTION_AFTER = re.compile(r"(?:\s+(?:newbie\s+|noob\s+|beginner\s+)?questions?\b|-question\b)")
 
 _YOU = re.compile(
     r"(?:y(?<![\w'’]y)(?:ou|our|ours|ourself|ourselves|a|['’]?all)|u(?<![\w'’]u)r?)(?!\w)"
@@ -155,6 +163,10 @@ def _word_evidence(hit: Hit, lowered: str) -> Evidence:
     if hit.entry.rule == "insult" and (
         _SELF.search(lowered, max(0, hit.start - 24), hit.start)
         or _OWNED.match(lowered, hit.end, hit.end + 40)
+        or (
+            _QUESTION_AFTER.match(lowered, hit.end)
+            and _HUMBLE_BEFORE.search(lowered, max(0, hit.start - 40), hit.start)
+        )
     ):
         # Calling yourself an idiot in public is not a fight with the reader.
         return Evidence("insult", hit.entry.weight * 0.4, hit.start, hit.end, key, "about yourself")
