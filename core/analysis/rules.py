@@ -133,9 +133,25 @@ class Scan:
     mitigators: list[tuple[int, int]] = field(default_factory=list)
 
 
+# The @handles a reply starts with ("@me @maria Oh great, ..."): not part of the message.
+_LEADING_MENTIONS = re.compile(r"\A\s*(?:[@＠][\w.\-@]+\s*)+")
+
+
+def _without_leading_mentions(lowered: str) -> str:
+    """`lowered` with its leading @handles turned into punctuation (same length), so the message
+    after them starts a sentence, as "Oh great" does in "@me Oh great, another breaking change",
+    and a handle is never read as words ("@dumb_dev")."""
+    found = _LEADING_MENTIONS.match(lowered)
+    if found is None or not found.group().strip():
+        return lowered
+    head = found.group()
+    blanked = "".join(" " if char.isspace() else "·" for char in head)
+    return blanked + lowered[len(head) :]
+
+
 def scan(text: str, lex: Lexicon, valence: dict[str, float]) -> Scan:
     """Run every hand-written rule over `text`."""
-    lowered = lower(text)
+    lowered = _without_leading_mentions(lower(text))
     out = Scan()
     for hit in lex.markers.hits(lowered):
         spans = out.technical if hit.entry.rule == "technical" else out.mitigators
