@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.analysis import check_incoming
 from core.models import Item, Tone
 from core.store.repository import Store
 from core.store.tone_sql import StoredCorrection
@@ -66,7 +67,7 @@ async def check_stored_incoming(store: Store, analyzer: Any, item: Item) -> Any:
     """The verdict on a stored message as the sync gives it: with its thread so far (checked
     off the event loop: the analyser may take a while)."""
     (thread,) = await store.thread_so_far([item])
-    return await asyncio.to_thread(_check_incoming, analyzer, item.text, thread)
+    return await asyncio.to_thread(check_incoming, analyzer, item.text, thread)
 
 
 async def correct_item(
@@ -102,14 +103,6 @@ async def undo_item_correction(store: Store, corrected: ItemCorrection) -> None:
     await store.undo_correction(corrected.correction_id, corrected.replaced)
     await store.set_item_tone(corrected.item_id, _copy(corrected.before))
     await store.log_event([corrected.item_id], "undo", "tone correction")
-
-
-def _check_incoming(analyzer: Any, text: str, thread: list[str]) -> Any:
-    if not thread:
-        return analyzer.check(text, role="incoming")
-    from core.analysis import ToneContext
-
-    return analyzer.check(text, role="incoming", context=ToneContext(thread=thread))
 
 
 def _copy(tone: Tone) -> Tone:

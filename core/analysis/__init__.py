@@ -8,6 +8,6 @@ Importing this package is cheap: the models and word lists load on the first che
 """
 
 from core.analysis.analyzer import ToneAnalyzer
-from core.analysis.verdict import Correction, Reason, ToneContext, Verdict
+from core.analysis.verdict import Correction, Reason, ToneContext, Verdict, check_incoming
 
-__all__ = ["Correction", "Reason", "ToneAnalyzer", "ToneContext", "Verdict"]
+__all__ = ["Correction", "Reason", "ToneAnalyzer", "ToneContext", "Verdict", "check_incoming"]

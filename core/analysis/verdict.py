@@ -44,6 +44,13 @@ class ToneContext:
     contact_name: str | None = None
 
 
+def check_incoming(analyzer: Any, text: str, thread: list[str]) -> Any:
+    """The verdict on a message received, with the earlier posts of its thread (oldest first;
+    empty for a message that starts one): how the sync checks it, and the app re-checks it."""
+    context = ToneContext(thread=thread) if thread else None
+    return analyzer.check(text, role="incoming", context=context)
+
+
 @dataclass(frozen=True, slots=True)
 class Correction:
     """The user's word on a past verdict: `verdict=False` "not a conflict", True "this is one".

@@ -52,7 +52,7 @@ def make_analyze(analyzer: Any, store: Store | None = None) -> Analyze:
         return alone
 
     async def in_thread(items: Sequence[Item]) -> None:
-        from core.analysis import ToneContext
+        from core.analysis import check_incoming
 
         threads = await store.thread_so_far(items)
         lone = [item for item, thread in zip(items, threads, strict=True) if not thread]
@@ -60,8 +60,7 @@ def make_analyze(analyzer: Any, store: Store | None = None) -> Analyze:
             alone(lone)  # the batch path for the many items with no thread above them
         for item, thread in zip(items, threads, strict=True):
             if thread:
-                context = ToneContext(thread=thread)
-                item.tone = analyzer.check(item.text, role="incoming", context=context).to_tone()
+                item.tone = check_incoming(analyzer, item.text, thread).to_tone()
 
     return in_thread
 
