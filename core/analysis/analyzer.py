@@ -203,10 +203,13 @@ class ToneAnalyzer:
             inputs = self._inputs(judged, scan(judged, self._lex, self._valence))
             margins = self._model.margins(inputs.tokens, inputs.extra)
             cached = self._blend(inputs.compound, margins.sentiment)
-            if len(self._thread_polarity) >= _THREAD_CACHE_SIZE:
-                self._thread_polarity.clear()
-            self._thread_polarity[text] = cached
+            self._remember_polarity(text, cached)
         return cached
+
+    def _remember_polarity(self, text: str, value: float) -> None:
+        if len(self._thread_polarity) >= _THREAD_CACHE_SIZE:
+            self._thread_polarity.clear()
+        self._thread_polarity[text] = value
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -256,11 +259,15 @@ class ToneAnalyzer:
     ) -> Analysis:
         assert self._lex is not None, "loaded by _ensure_loaded"
         lex, mdl = self._lex, self._model
+        given = text
         text = defuse_cheers(text)
         found = scan(text, lex, self._valence)
         inputs = self._inputs(text, found)
         margins = mdl.margins(inputs.tokens, inputs.extra)
         polarity = self._blend(inputs.compound, margins.sentiment)
+        # A message checked now is an earlier post of the next ones in its thread: their
+        # escalation check reads its polarity from the cache instead of measuring it again.
+        self._remember_polarity(given, polarity)
         masked = inputs.masked_text
         if found.technical:  # the offensive head and the tone signals judge the masked text
             masked_margins = mdl.margins(inputs.masked_tokens, inputs.masked_extra)

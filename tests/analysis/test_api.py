@@ -187,3 +187,16 @@ def test_sentiment_says_negative_neutral_or_positive(analyzer: ToneAnalyzer) -> 
     assert analyzer.check("The release is scheduled for Tuesday.").sentiment == "neutral"
     assert analyzer.check("This is awful, I'm so disappointed.").sentiment == "negative"
     assert analyzer.check("").to_json()["sentiment"] == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Thanks so much, this fixed it!", "This is broken again and nobody cares.", "ok :) :)"],
+)
+def test_a_checked_message_gives_its_thread_the_polarity_measured_alone(text: str) -> None:
+    # The escalation check reads earlier posts' polarity from what their own check measured:
+    # both must be the same number, whichever comes first.
+    checked_first = ToneAnalyzer()
+    checked = checked_first.check(text, role="incoming").polarity
+    assert checked_first.polarity(text) == checked
+    assert ToneAnalyzer().polarity(text) == checked
