@@ -36,6 +36,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from core import jsoncodec
 from core.connectors.base import (
     AuthError,
     BadResponse,
@@ -487,7 +488,7 @@ class BlueskyConnector(Connector):
             author=self._contact(author),
             text=text,
             created_at=at,
-            markup=json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+            markup=jsoncodec.dumps(record),
             markup_format=MarkupFormat.FACETS,
             url=f"https://bsky.app/profile/{author['handle']}/post/{uri.rpartition('/')[2]}",
             thread_root_id=root["uri"] if root else uri,

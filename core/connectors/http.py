@@ -3,13 +3,13 @@ rate-limit budget that refuses to send a request the platform has told us not to
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from core import jsoncodec
 from core.connectors.base import BadResponse, NetworkError, RateLimited
 
 USER_AGENT = "rapport-tui (+https://github.com/rapport-tui/rapport)"
@@ -71,8 +71,8 @@ def _host(url: str) -> str:
 def decode_json(response: httpx.Response, what: str) -> Any:
     """The response body as JSON, or BadResponse saying what arrived instead."""
     try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        return jsoncodec.loads(response.content)
+    except jsoncodec.DecodeError:
         kind = response.headers.get("content-type", "unknown content")
         raise BadResponse(f"{what}: the platform sent malformed JSON ({kind})") from None
 

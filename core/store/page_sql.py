@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from core import jsoncodec
 from core.models import Contact, ContextPost, Cursor, Item
 from core.store import ledger_sql
 from core.store.rows import item_values
@@ -63,7 +64,7 @@ def store_contacts(
             c.handle,
             c.display_name,
             c.profile_url,
-            json.dumps(c.links),
+            jsoncodec.dumps(c.links),
             c.bio,
             now,
             now,
@@ -247,7 +248,7 @@ def ingest(
             "INSERT INTO cursors(account_id, stream, value, updated_at) VALUES (?,?,?,?) "
             "ON CONFLICT(account_id, stream) DO UPDATE SET value = excluded.value, "
             "updated_at = excluded.updated_at",
-            (account_id, cursor.stream, json.dumps(cursor.value, sort_keys=True), now),
+            (account_id, cursor.stream, jsoncodec.dumps(cursor.value, sort_keys=True), now),
         )
     return result
 

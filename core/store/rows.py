@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from core import jsoncodec
 from core.models import (
     Contact,
     Item,
@@ -177,8 +178,8 @@ def item_values(item: Item, account_id: int, author_id: int, now: float) -> tupl
         item.tone.polarity,
         item.tone.risk,
         int(item.tone.conflict),
-        json.dumps(item.tone.reasons),
-        json.dumps(item.platform_data, sort_keys=True),
+        jsoncodec.dumps(item.tone.reasons),
+        jsoncodec.dumps(item.platform_data, sort_keys=True),
         now,
         now,
         tags_to_text(item.tags),
