@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -414,32 +415,46 @@ def store_own_posts(db: sqlite3.Connection, account_id: int, posts: Sequence[Con
     ]
     if not rows:
         return
+    with answers_deferred(db):
+        db.executemany(
+            "INSERT INTO own_posts(account_id, remote_id, parent_id, thread_root_id, "
+            "created_at, polarity) VALUES (?1, ?2, ?3, CASE WHEN ?3 = '' THEN '' ELSE coalesce("
+            "(SELECT thread_root_id FROM items WHERE account_id = ?1 AND remote_id = ?3 "
+            "AND thread_root_id != ''), "
+            "(SELECT item_root_id FROM context_posts WHERE account_id = ?1 "
+            "AND remote_id = ?3), "
+            "(SELECT thread_root_id FROM own_posts WHERE account_id = ?1 "
+            "AND remote_id = ?3 AND thread_root_id != ''), ?3) END, ?4, ?5) "
+            # Seen again with a tone it lacked (cached as thread context, or stored before
+            # migration 7): the tone is filled in, and counts (trigger ledger_own_post_scored).
+            "ON CONFLICT(account_id, remote_id) DO UPDATE SET polarity = excluded.polarity "
+            "WHERE own_posts.polarity IS NULL AND excluded.polarity IS NOT NULL",
+            rows,
+        )
+
+
+@contextmanager
+def answers_deferred(db: sqlite3.Connection) -> Iterator[None]:
+    """Inside: new and moved answers only note their contact, and on leaving each noted
+    contact's answer columns (answered, last out, streak, median and p90 delay) are recomputed
+    once, as a rebuild computes them. The counts that do not follow from answers (received,
+    tone) are kept by their triggers meanwhile, and a contact whose answers did not change keeps
+    a right streak, since its last answered item did not move. Call inside a write transaction
+    (an error rolls the pause back with everything else); nested, or during a rebuild (paused
+    already), it leaves the recomputing to whoever paused."""
     for statement in _ANSWER_CHANGES:
         db.execute(statement)
-    db.execute("DELETE FROM temp.answer_changes")
     (paused,) = db.execute("SELECT paused FROM ledger_state").fetchone()
-    if not paused:
-        db.execute("UPDATE ledger_state SET paused = 1")
-    db.executemany(
-        "INSERT INTO own_posts(account_id, remote_id, parent_id, thread_root_id, "
-        "created_at, polarity) VALUES (?1, ?2, ?3, CASE WHEN ?3 = '' THEN '' ELSE coalesce("
-        "(SELECT thread_root_id FROM items WHERE account_id = ?1 AND remote_id = ?3 "
-        "AND thread_root_id != ''), "
-        "(SELECT item_root_id FROM context_posts WHERE account_id = ?1 "
-        "AND remote_id = ?3), "
-        "(SELECT thread_root_id FROM own_posts WHERE account_id = ?1 "
-        "AND remote_id = ?3 AND thread_root_id != ''), ?3) END, ?4, ?5) "
-        # Seen again with a tone it lacked (cached as thread context, or stored before
-        # migration 7): the tone is filled in, and counts (trigger ledger_own_post_scored).
-        "ON CONFLICT(account_id, remote_id) DO UPDATE SET polarity = excluded.polarity "
-        "WHERE own_posts.polarity IS NULL AND excluded.polarity IS NOT NULL",
-        rows,
-    )
-    if paused:  # a rebuild in progress recomputes everything itself
+    if paused:
+        yield
         return
+    db.execute("DELETE FROM temp.answer_changes")
+    db.execute("UPDATE ledger_state SET paused = 1")
+    yield
     db.execute("UPDATE ledger_state SET paused = 0")
-    for statement in _RECOMPUTE_ANSWERED:
-        db.execute(statement)
+    if db.execute("SELECT EXISTS (SELECT 1 FROM temp.answer_changes)").fetchone()[0]:
+        for statement in _RECOMPUTE_ANSWERED:
+            db.execute(statement)
 
 
 class LedgerQueries(StoreBase):

@@ -193,6 +193,15 @@ _ITEM_ROW = (
 )
 
 
+# The full-text rows of the items just inserted (ids after `top`), as items_fts_insert writes
+# them, in rowid order: FTS5 flushes its pending terms whenever a rowid is lower than the last.
+_INDEX_NEW_ITEMS = (
+    "INSERT INTO items_fts(rowid, text, author, tags) "
+    "SELECT sort_key, text, author_label, tags FROM items WHERE id > ?1 AND id <= ?2 "
+    "ORDER BY sort_key"
+)
+
+
 def sort_key(created_at: float, item_id: int) -> int:
     """What the items_sort_key trigger computes: (max(CAST(created_at AS INTEGER), 0) << 31) | id
     (the cast truncates toward zero, as int() does)."""
@@ -214,7 +223,31 @@ def ingest(
 ) -> IngestResult:
     """Own posts, then the items (new ones inserted, edited ones updated), the history entries
     of the page's items (e.g. the rules that matched them), then the cursor. Call inside a
-    transaction."""
+    transaction.
+
+    The ledger's answer columns are recomputed once for the page (see
+    `ledger_sql.answers_deferred`), not at each item a stored own post answers."""
+    with ledger_sql.answers_deferred(db):
+        result = _store_page(db, account_id, items, own_posts, now)
+    if events:
+        _log_events(db, account_id, events, now)
+    if cursor is not None:
+        db.execute(
+            "INSERT INTO cursors(account_id, stream, value, updated_at) VALUES (?,?,?,?) "
+            "ON CONFLICT(account_id, stream) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at",
+            (account_id, cursor.stream, jsoncodec.dumps(cursor.value, sort_keys=True), now),
+        )
+    return result
+
+
+def _store_page(
+    db: sqlite3.Connection,
+    account_id: int,
+    items: Sequence[Item],
+    own_posts: Sequence[ContextPost],
+    now: float,
+) -> IngestResult:
     if own_posts:
         ledger_sql.store_own_posts(db, account_id, own_posts)
     result = IngestResult()
@@ -241,15 +274,6 @@ def ingest(
                 changed,
             )
             result.updated = len(changed)
-    if events:
-        _log_events(db, account_id, events, now)
-    if cursor is not None:
-        db.execute(
-            "INSERT INTO cursors(account_id, stream, value, updated_at) VALUES (?,?,?,?) "
-            "ON CONFLICT(account_id, stream) DO UPDATE SET value = excluded.value, "
-            "updated_at = excluded.updated_at",
-            (account_id, cursor.stream, jsoncodec.dumps(cursor.value, sort_keys=True), now),
-        )
     return result
 
 
@@ -258,7 +282,10 @@ def _insert_items(
 ) -> list[int]:
     """Insert new items (their authors stored already) with their ids and sort keys given: the
     ids SQLite would pick (one past the largest), so the items_sort_key trigger need not update
-    each row again. Returns the ids of the rows inserted, in order."""
+    each row again. Returns the ids of the rows inserted, in order.
+
+    The rows go in in page order (the ledger's triggers add them up in that order), and into
+    the full-text index afterwards in one statement, in rowid order (see migration 8)."""
     top = db.execute("SELECT max(id) FROM items").fetchone()[0] or 0
     rows = []
     for n, item in enumerate(fresh, start=top + 1):
@@ -266,7 +293,10 @@ def _insert_items(
         author = item.author
         key = (author.platform, author.instance, author.remote_id)
         rows.append((n, sort_key(values[9], n), *values[:3], *key, *values[4:]))
+    db.execute("UPDATE ingest_state SET fts_batched = 1")
     inserted = insert_rows(db, _INSERT_ITEM, rows, _ITEM_ROW)
+    db.execute("UPDATE ingest_state SET fts_batched = 0")
+    db.execute(_INDEX_NEW_ITEMS, (top, top + len(rows)))
     if inserted == len(rows):
         return [row[0] for row in rows]
     # Some were stored meanwhile (not possible inside BEGIN IMMEDIATE, but cheap to handle).

@@ -539,6 +539,27 @@ MIGRATIONS: list[str] = [
         WHERE account_id = new.account_id AND remote_id = new.remote_id;
     END;
     """,
+    # 8: a synced page's items go into the full-text index in one statement, in rowid (sort
+    # key) order (see core.store.page_sql._insert_items). Row by row (items_fts_insert) they went
+    # in page order, newest first, and every rowid lower than the one before made FTS5 flush its
+    # pending terms as a new segment: one segment per item, each merged again later (about 4x
+    # the work of the index). ingest_state.fts_batched turns the trigger off, only inside the
+    # page's transaction; every other insert (the app, tests, older code) still indexes per row.
+    """
+    CREATE TABLE ingest_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        fts_batched INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO ingest_state(id) VALUES (1);
+    DROP TRIGGER items_fts_insert;
+    CREATE TRIGGER items_fts_insert AFTER INSERT ON items
+    WHEN (SELECT fts_batched FROM ingest_state) = 0 BEGIN
+        INSERT INTO items_fts(rowid, text, author, tags) VALUES (
+            coalesce(new.sort_key, (max(CAST(new.created_at AS INTEGER), 0) << 31) | new.id),
+            new.text, new.author_label, new.tags
+        );
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -89,6 +89,38 @@ async def test_search_follows_inserts_updates_tags_and_deletes(store: Store) -> 
     assert await store.search_ids("lexer") == []
 
 
+async def test_a_page_newest_first_is_indexed_whole_and_the_index_stays_consistent(
+    store: Store,
+) -> None:
+    # Streams list newest first; the page's full-text rows go in in one statement, in rowid
+    # order (migration 8), and single rows (edits) still go through the triggers.
+    page = [item(n, text=f"word{n} shared", minutes=n) for n in range(60, 0, -1)]
+    ids = (await store.ingest("work", page)).new_ids
+    assert len(ids) == 60
+    assert sorted(await store.search_ids("shared")) == sorted(ids)
+    assert await store.search_ids("word7") == [ids[60 - 7]]
+    await store.ingest("work", [item(7, text="word7 edited", minutes=7)])
+    assert await store.search_ids("edited") == [ids[60 - 7]]
+    await store.conn.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
+    assert (await store._one("SELECT fts_batched FROM ingest_state"))[0] == 0
+
+
+async def test_a_page_that_fails_leaves_the_index_and_its_switch_untouched(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.store import page_sql
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(page_sql, "_log_events", broken)
+    with pytest.raises(RuntimeError):
+        await store.ingest("work", [item(1, text="lost words")], events=[("1", "rule", "x")])
+    assert await store.search_ids("lost") == []
+    assert (await store._one("SELECT fts_batched FROM ingest_state"))[0] == 0
+    assert (await store._one("SELECT paused FROM ledger_state"))[0] == 0
+
+
 async def test_every_triage_action_can_be_undone(store: Store) -> None:
     ids = (await store.ingest("work", [item(n) for n in range(1, 4)])).new_ids
     snooze = await store.set_state(ids, ItemState.SNOOZED, BASE_TIME + timedelta(hours=4))
