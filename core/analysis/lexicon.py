@@ -32,7 +32,8 @@ _LEET = {
     "s": "s$5",
     "t": "t7",
 }
-_WORD_BEFORE = r"(?<![\w@$*-])"  # "knee-jerk" is not "jerk"
+_NOT_BEFORE_WORD = r"\w@$*-"
+_WORD_BEFORE = rf"(?<![{_NOT_BEFORE_WORD}])"  # "knee-jerk" is not "jerk"
 _WORD_AFTER = r"(?![\w*-])"  # nor is "idiot-proof" an insult
 # After a phrase that ends with a word character the text must not go on with one.
 _PHRASE_AFTER = r"(?:(?<=\w)(?!\w)|(?<!\w))"
@@ -73,6 +74,8 @@ class Matcher:
     what order; `hits` tries the same entries in the same order to say which one matched.
     With `candidates`, the combined regex matches only the first character of a place where some
     entry may start, and `hits` finds the entry (and its end) there.
+    `boundary`: `combined` starts with the look-behind `(?<![boundary])` (a match starts a word),
+    so it is searched for as a separator followed by the rest (see `_separator_led`).
     """
 
     def __init__(
@@ -84,8 +87,10 @@ class Matcher:
         gate: frozenset[str] | None = None,
         *,
         candidates: bool = False,
+        boundary: str = "",
     ) -> None:
         self._combined = re.compile(combined)
+        self._led = _separator_led(combined, boundary) if boundary else None
         self._entries = [entry for entry, _ in entries]
         # Per-entry patterns are compiled on first use: most are never needed in a session, and
         # compiling them all up front doubled the first check's wait.
@@ -95,17 +100,20 @@ class Matcher:
         self._order = order or {}
         self._fallback = everything if fallback is None else fallback
         self._gate = gate
+        # One character-class search, rather than a Python loop of `in` tests over the gate.
+        self._gate_search = (
+            None if gate is None else re.compile("[" + "".join(map(re.escape, sorted(gate))) + "]")
+        )
         self._candidates = candidates
 
     def hits(self, lowered: str) -> Iterator[Hit]:
         """Every non-overlapping hit in `lowered` (a text already lower-cased with `lower()`)."""
-        if self._gate is not None and not any(char in lowered for char in self._gate):
+        if self._gate_search is not None and self._gate_search.search(lowered) is None:
             return
         if self._candidates:
             yield from self._candidate_hits(lowered)
             return
-        for match in self._combined.finditer(lowered):
-            start, end = match.span()
+        for start, end in self._matches(lowered):
             for n in self._order.get(lowered[start], self._fallback):
                 pattern = self._compiled[n] or self.pattern(n)
                 one = pattern.match(lowered, start)
@@ -117,8 +125,7 @@ class Matcher:
         # The combined regex only says where some entry may start; the entries, tried in order at
         # each such place, say which one matched and where it ends. Left to right, no overlaps.
         done = 0
-        for match in self._combined.finditer(lowered):
-            start = match.start()
+        for start, _ in self._matches(lowered):
             if start < done:
                 continue
             for n in self._order.get(lowered[start], self._fallback):
@@ -128,6 +135,27 @@ class Matcher:
                     done = one.end()
                     yield Hit(self._entries[n], start, done)
                     break
+
+    def _matches(self, lowered: str) -> Iterator[tuple[int, int]]:
+        """The spans of the combined regex's matches in `lowered`, left to right, each starting at
+        or after the end of the one before (and after its start)."""
+        led = self._led
+        if led is None:
+            for match in self._combined.finditer(lowered):
+                yield match.span()
+            return
+        # At 0 no character precedes the match; elsewhere the separator before it is matched
+        # too. Searching from one character before the previous end lets that character be the
+        # separator, as the look-behind would.
+        first = self._combined.match(lowered)
+        at = 0
+        if first is not None:
+            yield first.span()
+            at = max(first.end(), 1)
+        while (found := led.search(lowered, at - 1 if at else 0)) is not None:
+            start, end = found.start() + 1, found.end()
+            yield start, end
+            at = max(end, start + 1)
 
     def pattern(self, n: int) -> re.Pattern[str]:
         """Entry `n`'s own pattern (a racing thread may compile it twice: harmless)."""
@@ -147,6 +175,21 @@ class Matcher:
 
     def spans(self, lowered: str) -> list[tuple[int, int]]:
         return [m.span() for m in self._combined.finditer(lowered)]
+
+
+def _separator_led(combined: str, boundary: str) -> re.Pattern[str]:
+    """`combined`, which starts with the look-behind `(?<![boundary])`, as one character that is
+    not in `boundary` followed by the rest: the same matches at every position but 0, preceded by
+    their separator.
+
+    A pattern that starts with a look-behind gets no help from the regex engine, which then tries
+    the whole pattern at every position of the text; one that starts with a character class is
+    searched for by a tight loop over the characters first, and tried only after a separator
+    (a space or a punctuation mark: about one position in five). 10-20% faster on real texts.
+    """
+    before = rf"(?<![{boundary}])"
+    assert combined.startswith(before), "the look-behind must come first"
+    return re.compile(rf"[^{boundary}]" + combined[len(before) :])
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +279,8 @@ def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:
     (asserting it at every word tripled the cost); the per-entry patterns keep it, so
     `Matcher.hits` drops a candidate that is not at a sentence start.
     """
-    before = r"(?<!\w)" if bounded else ""
+    boundary = r"\w" if bounded else ""
+    before = rf"(?<![{boundary}])" if bounded else ""
     ordered = [(e, p) for e, p in rows if not p.startswith("{S}")]
     ordered += [(e, p) for e, p in rows if p.startswith("{S}")]
     buckets: dict[str, list[int]] = {}
@@ -287,7 +331,7 @@ def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:
     # first character is known, a text containing none of them is skipped outright.
     gate = None if bounded or misc else frozenset(buckets)
     combined = before + "(?:" + "|".join(branches) + ")"
-    return Matcher(combined, individual, order, misc, gate, candidates=True)
+    return Matcher(combined, individual, order, misc, gate, candidates=True, boundary=boundary)
 
 
 class _Prefixes:
@@ -508,7 +552,7 @@ def _compile_words() -> Matcher:
     plain_all = [w for line in _read("words.txt") for w in line.split("\t")[2].split()]
     trie = _trie_regex([w for w in plain_all if not w.startswith("re:")])
     combined = f"{_WORD_BEFORE}(?:{'|'.join([*everything, trie])}){_WORD_AFTER}"
-    return Matcher(combined, entries)
+    return Matcher(combined, entries, boundary=_NOT_BEFORE_WORD)
 
 
 def _compile_phrases() -> tuple[Matcher, Matcher]:

@@ -1,0 +1,93 @@
+"""The shortcuts taken for speed give exactly what the long way gives."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from core.analysis import Correction, ToneAnalyzer
+from core.analysis.cheers import _CHEER, _SWEAR, _SWEAR_STEMS
+from core.analysis.lexicon import Lexicon, lexicon, lower
+
+TEXTS = [
+    "",
+    "idiot",
+    "you idiot!",
+    "sh!t@ss f*ck idi0t, moron-proof knee-jerk",
+    "!idiot |idiot @idiot $hit -idiot *idiot",
+    "Thanks, fix it or else. I'll leave a review!!",
+    "per my last email, just google it. Whatever.",
+    "kill the process and abort the rebase, then retry",
+    "@me @dumb_dev Oh great, another breaking change",
+    "k",
+    "ok lol",
+    "lol ok",
+    "Great job breaking the build, well actually you people never read the docs",
+    "İstanbul idiot İİ moron",
+    "🙄 /s 🤡 what a joke",
+    "a" * 50 + " idiot " + "b" * 50,
+]
+
+
+@pytest.fixture(scope="module")
+def lex() -> Lexicon:
+    return lexicon()
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_separator_led_search_finds_what_the_look_behind_finds(lex: Lexicon, text: str) -> None:
+    lowered = lower(text)
+    for matcher in (lex.words, lex.phrases, lex.markers):
+        assert matcher._led is not None
+        expected = [m.span() for m in matcher._combined.finditer(lowered)]
+        if matcher._candidates:  # only the places are used, not where a match ends
+            assert sorted({s for s, _ in matcher._matches(lowered)}) == sorted(
+                {s for s, _ in expected}
+            )
+        else:
+            assert list(matcher._matches(lowered)) == expected
+
+
+def test_the_swear_stems_gate_never_hides_a_cheer() -> None:
+    # Every spelling the case-insensitive _CHEER accepts, letter by letter, passes the gate.
+    words = _SWEAR.removeprefix("(?:").removesuffix(")").split("|")
+    letters = set("".join(words))
+    spellings = {
+        letter: [
+            chr(code)
+            for code in range(sys.maxunicode + 1)
+            if re.fullmatch(letter, chr(code), re.IGNORECASE)
+        ]
+        for letter in letters
+    }
+    for word in words:
+        for at, letter in enumerate(word):
+            for other in spellings[letter]:
+                assert _SWEAR_STEMS.search((word[:at] + other + word[at + 1 :]).lower())
+    assert _CHEER.search("Hell yeah")
+    assert _SWEAR_STEMS.search("Hell yeah".lower())
+
+
+def _key(verdict: object) -> object:
+    return repr(verdict)
+
+
+def test_a_text_checked_again_gets_the_same_verdict_even_after_a_correction() -> None:
+    cached = ToneAnalyzer(watch_words=["refund"])
+    texts = [t for t in TEXTS if t.strip()] + ["Just google it.", "whatever, refund me"]
+    first = [cached.check(t, "incoming") for t in texts]
+    again = [cached.check(t, "incoming") for t in texts]
+    assert [_key(v) for v in again] == [_key(v) for v in first]
+    assert all(a is not b for a, b in zip(again, first, strict=True))
+    drafts = [cached.check(t, "draft") for t in texts]
+    fresh = ToneAnalyzer(watch_words=["refund"])
+    assert [_key(v) for v in drafts] == [_key(fresh.check(t, "draft")) for t in texts]
+    # A correction learned after a text was checked applies to it the next time.
+    correction = Correction("Just google it.", "incoming", verdict=False)
+    cached.learn(correction)
+    fresh.learn(correction)
+    assert [_key(cached.check(t, "incoming")) for t in texts] == [
+        _key(fresh.check(t, "incoming")) for t in texts
+    ]
