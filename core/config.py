@@ -74,6 +74,9 @@ class GeneralConfig(_Strict):
     business_hours: tuple[int, int] | None = None
     theme: str = "rapport-dark"
     notify_command: str = ""
+    #: Processes `rapport sync` spreads its accounts over: 0 = one per core (and at most one
+    #: per account), 1 = everything in the rapport process itself.
+    sync_workers: int = Field(default=0, ge=0, le=64)
 
     @field_validator("target_response", "sync_interval")
     @classmethod

@@ -23,7 +23,7 @@ from core.errors import SecretsError, UsageError
 from core.sync.lock import SyncLock, SyncLocked
 from core.sync.notify import new_attention, run_notify
 from core.sync.progress import SyncSummary
-from core.sync.setup import build_engine, configure_logging, load_analyzer
+from core.sync.setup import build_sync, configure_logging
 from core.timeutil import utcnow
 from core.workspace import Workspace
 
@@ -119,8 +119,7 @@ async def _sync(workspace: Workspace, accounts: list[Any], args: argparse.Namesp
     except BaseException:
         lock.release()
         raise
-    analyzer = await load_analyzer(workspace, store)
-    engine = build_engine(workspace, store, on_progress=display.update, analyzer=analyzer)
+    engine = await build_sync(workspace, store, accounts, on_progress=display.update)
     _stop_on_signals(engine)
     exit_code = 0
     try:

@@ -12,11 +12,12 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import aiosqlite
 
 from core.errors import StoreError
+from core.store.inline import InlineConnection
 from core.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 15_000
@@ -24,12 +25,24 @@ BUSY_TIMEOUT_MS = 15_000
 T = TypeVar("T")
 
 
-async def connect(path: Path | str, *, migrate: bool = True) -> aiosqlite.Connection:
-    """Open (creating if needed) and upgrade the database; refuse one from a newer Rapport."""
+async def connect(
+    path: Path | str, *, migrate: bool = True, inline: bool = False
+) -> aiosqlite.Connection:
+    """Open (creating if needed) and upgrade the database; refuse one from a newer Rapport.
+
+    `inline`: the statements run in the calling thread instead of a database thread (for a
+    sync worker process, see core.store.inline)."""
     if str(path) != ":memory:":
         _private_file(Path(path))
     try:
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn = (
+            # Same interface, statements run where called (see core.store.inline).
+            cast(
+                aiosqlite.Connection, InlineConnection(sqlite3.connect(path, isolation_level=None))
+            )
+            if inline
+            else await aiosqlite.connect(str(path), isolation_level=None)
+        )
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open the database {path}: {exc}") from None
     try:

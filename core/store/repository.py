@@ -59,8 +59,10 @@ class Store(InboxQueries, LedgerQueries, ToneQueries):
     """Reads and writes the workspace database; open with `await Store.open(path)`."""
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
-        return cls(await connect(path))
+    async def open(cls, path: Path | str, *, inline: bool = False) -> Store:
+        """`inline`: statements run in the calling thread (a sync worker's store, see
+        core.store.inline), not on a database thread."""
+        return cls(await connect(path, inline=inline))
 
     async def close(self) -> None:
         await self.conn.close()

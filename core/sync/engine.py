@@ -18,6 +18,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from typing import Protocol
 
 import httpx
 
@@ -56,6 +57,21 @@ PrepareRun = Callable[[Store], Awaitable[object]]
 ProgressCallback = Callable[[AccountProgress], None]
 
 _MAX_RATE_LIMIT_WAITS = 20
+
+
+class SyncRunner(Protocol):
+    """What runs a sync: this module's `SyncEngine`, or core.sync.processes.ProcessSync."""
+
+    async def run(self, accounts: Sequence[Account], *, send: bool = True) -> SyncSummary: ...
+
+    def stop(self) -> None: ...
+
+    async def wait_stopped(self) -> None: ...
+
+    @property
+    def stopping(self) -> bool: ...
+
+    async def aclose(self) -> None: ...
 
 
 def default_connector(
@@ -116,6 +132,16 @@ class SyncEngine:
     async def run(self, accounts: Sequence[Account], *, send: bool = True) -> SyncSummary:
         started = self.clock.time()
         log.info("sync started: %s", ", ".join(a.name for a in accounts))
+        results = await self.sync_accounts(accounts, send=send)
+        summary = SyncSummary(accounts=results, duration=self.clock.time() - started)
+        for line in summary.log_lines():
+            log.info("%s", line)
+        return summary
+
+    async def sync_accounts(
+        self, accounts: Sequence[Account], *, send: bool = True
+    ) -> list[AccountProgress]:
+        """`run` without its log lines (a sync worker process's part of a run)."""
         for account in accounts:
             await self.store.ensure_account(account)
         if self._prepare is not None:
@@ -129,11 +155,7 @@ class SyncEngine:
             async with gate:
                 return await self.sync_account(account, client, send=send)
 
-        results = await asyncio.gather(*(one(a) for a in accounts))
-        summary = SyncSummary(accounts=list(results), duration=self.clock.time() - started)
-        for line in summary.log_lines():
-            log.info("%s", line)
-        return summary
+        return list(await asyncio.gather(*(one(a) for a in accounts)))
 
     async def aclose(self) -> None:
         """Close the HTTP client the engine made (not one it was given)."""

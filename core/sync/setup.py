@@ -1,35 +1,81 @@
-"""Building a sync engine for a workspace: the same wiring for `rapport sync` and the app."""
+"""Building a sync engine for a workspace: the same wiring for `rapport sync` and the app.
+
+`SyncSettings` is what an engine needs of the workspace as plain data, so a sync worker process
+(core.sync.worker) builds exactly the engine this process would from a pickled copy."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from core.logging_setup import configure_logging
+from core.config import RuleConfig
+from core.logging_setup import LOGGER, configure_logging
 from core.models import ContextPost, Item
 from core.store.repository import Store
 from core.store.tone_sql import StoredCorrection
-from core.sync.engine import Analyze, ApplyRules, ProgressCallback, ScoreOwn, SyncEngine
+from core.sync.engine import (
+    Analyze,
+    ApplyRules,
+    CredentialsLookup,
+    ProgressCallback,
+    ScoreOwn,
+    SyncEngine,
+    SyncRunner,
+)
 from core.workspace import Workspace
 
+if TYPE_CHECKING:
+    from core.sync.processes import ProcessSync
+
 __all__ = [
+    "SyncSettings",
     "build_engine",
+    "build_sync",
     "configure_logging",
+    "engine_for",
     "load_analyzer",
     "make_analyze",
     "make_rules",
     "make_score_own",
+    "process_sync",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    """The workspace's settings that shape a sync: tone sensitivity and watch words, ingest
+    rules, how far back a first sync reaches."""
+
+    sensitivity: str = "normal"
+    watch_words: tuple[str, ...] = ()
+    rules: tuple[RuleConfig, ...] = ()
+    backfill_days: int = 90
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> SyncSettings:
+        config = workspace.config
+        return cls(
+            sensitivity=config.tone.sensitivity,
+            watch_words=tuple(config.tone.watch_words),
+            rules=tuple(config.rules),
+            backfill_days=config.general.backfill_days,
+        )
 
 
 def tone_analyzer(workspace: Workspace, corrections: Sequence[StoredCorrection] = ()) -> Any:
     """The analyser as the user tuned it: sensitivity, watch words, and their corrections."""
+    return analyzer_for(SyncSettings.of(workspace), corrections)
+
+
+def analyzer_for(settings: SyncSettings, corrections: Sequence[StoredCorrection] = ()) -> Any:
     from core.analysis import Correction, ToneAnalyzer
 
-    tone = workspace.config.tone
     return ToneAnalyzer(
-        sensitivity=tone.sensitivity,
-        watch_words=list(tone.watch_words),
+        sensitivity=settings.sensitivity,
+        watch_words=list(settings.watch_words),
         corrections=[Correction(c.text, c.role, c.verdict, list(c.rules)) for c in corrections],
     )
 
@@ -85,16 +131,16 @@ def make_score_own(analyzer: Any) -> ScoreOwn:
 
 
 def make_rules(workspace: Workspace) -> ApplyRules | None:
-    ruleset = _ruleset(workspace)
+    ruleset = _ruleset(workspace.config.rules)
     return ruleset.apply if ruleset is not None else None
 
 
-def _ruleset(workspace: Workspace) -> Any:
-    if not workspace.config.rules:
+def _ruleset(rules: Sequence[RuleConfig]) -> Any:
+    if not rules:
         return None
     from core.rules import compile_rules
 
-    return compile_rules(workspace.config.rules)
+    return compile_rules(list(rules))
 
 
 def build_engine(
@@ -106,22 +152,70 @@ def build_engine(
     **overrides: Any,
 ) -> SyncEngine:
     """`analyzer`: one loaded with the user's corrections (see load_analyzer)."""
-    ruleset = _ruleset(workspace)
-    tone = analyzer or tone_analyzer(workspace)
+    return engine_for(
+        SyncSettings.of(workspace),
+        store,
+        workspace.secrets.load,
+        on_progress=on_progress,
+        analyzer=analyzer,
+        **overrides,
+    )
+
+
+def engine_for(
+    settings: SyncSettings,
+    store: Store,
+    credentials: CredentialsLookup,
+    *,
+    on_progress: ProgressCallback | None = None,
+    analyzer: Any = None,
+    **overrides: Any,
+) -> SyncEngine:
+    ruleset = _ruleset(settings.rules)
+    tone = analyzer or analyzer_for(settings)
     options: dict[str, Any] = {
         "analyze": make_analyze(tone, store),
         "score_own": make_score_own(tone),
         "apply_rules": ruleset.apply if ruleset is not None else None,
         # `person` rules learn who is linked to whom at the start of each run.
         "prepare": ruleset.load_persons if ruleset is not None and ruleset.needs_persons else None,
-        "horizon": _horizon(workspace),
+        "horizon": timedelta(days=settings.backfill_days),
         "on_progress": on_progress,
     }
     options.update(overrides)
-    return SyncEngine(store, workspace.secrets.load, **options)
+    return SyncEngine(store, credentials, **options)
 
 
-def _horizon(workspace: Workspace) -> Any:
-    from datetime import timedelta
+async def build_sync(
+    workspace: Workspace,
+    store: Store,
+    accounts: Sequence[Any],
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> SyncRunner:
+    """What `rapport sync` runs: with several accounts and cores, a `ProcessSync` that spreads
+    the accounts over worker processes (`[general] sync_workers`); otherwise an engine in this
+    process. Both have run, stop, wait_stopped, stopping and aclose."""
+    from core.sync.processes import default_workers
 
-    return timedelta(days=workspace.config.general.backfill_days)
+    wanted = workspace.config.general.sync_workers or default_workers()
+    workers = min(wanted, len(accounts))
+    if workers < 2:
+        analyzer = await load_analyzer(workspace, store)
+        return build_engine(workspace, store, on_progress=on_progress, analyzer=analyzer)
+    return process_sync(workspace, workers, on_progress=on_progress)
+
+
+def process_sync(
+    workspace: Workspace, workers: int, *, on_progress: ProgressCallback | None = None
+) -> ProcessSync:
+    """A sync spreading the accounts over up to `workers` worker processes."""
+    from core.sync.processes import ProcessSync
+    from core.sync.worker import WorkerRecipe
+
+    recipe = WorkerRecipe(
+        str(workspace.paths.database),
+        SyncSettings.of(workspace),
+        log_level=logging.getLogger(LOGGER).getEffectiveLevel(),
+    )
+    return ProcessSync(recipe, workspace.secrets.load, workers=workers, on_progress=on_progress)

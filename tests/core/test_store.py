@@ -13,9 +13,10 @@ from core.store.repository import Store
 from tests.factories import BASE_TIME, account, contact, item
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "rapport.db")
+@pytest.fixture(params=[False, True], ids=["database-thread", "inline"])
+async def store(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    """Every test twice: on aiosqlite's thread (the app) and inline (a sync worker process)."""
+    opened = await Store.open(tmp_path / "rapport.db", inline=request.param)
     await opened.ensure_account(account())
     yield opened
     await opened.close()
