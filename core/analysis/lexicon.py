@@ -306,7 +306,7 @@ def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:
     for n, (_, pattern) in enumerate(ordered):
         if n in misc:
             continue
-        alternatives = _split_top(pattern.removeprefix("{S}"))
+        alternatives = [_unguarded(a) for a in _split_top(pattern.removeprefix("{S}"))]
         for alternative in (x for a in alternatives for x in _expanded(a, _EXPANSIONS)):
             prefix, rest = _literal_prefix(alternative)
             if prefix:
@@ -332,6 +332,24 @@ def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:
     gate = None if bounded or misc else frozenset(buckets)
     combined = before + "(?:" + "|".join(branches) + ")"
     return Matcher(combined, individual, order, misc, gate, candidates=True, boundary=boundary)
+
+
+def _unguarded(alternative: str) -> str:
+    """`alternative` without the word boundaries and look-behinds it starts with: it then matches
+    at least where it did, which is all the combined regex (a mere filter) needs, and it may
+    start with a literal ("\\b(fix|refund|...)", "(?<!thank\\s)you people"), so it joins the
+    prefix trees instead of being tried at every word that starts with the right letter (those
+    cost more than the trees of all the other patterns together)."""
+    while True:
+        if alternative.startswith("\\b"):
+            alternative = alternative[2:]
+        elif alternative.startswith(("(?<!", "(?<=")):
+            close = _closing(alternative)
+            if close is None:
+                return alternative
+            alternative = alternative[close + 1 :]
+        else:
+            return alternative
 
 
 class _Prefixes:

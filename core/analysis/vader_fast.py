@@ -98,6 +98,11 @@ class FastVader:
         in front unless it starts the text or follows a space (VADER adds none after it)."""
 
         emojis = self._emojis
+        # Most non-ASCII texts have no emoji at all, only accents, curly quotes or other
+        # scripts: then nothing changes, and one pass collecting the characters spares a Python
+        # call per character.
+        if emojis.keys().isdisjoint(_NON_ASCII.findall(text)):
+            return text
 
         def describe(match: re.Match[str]) -> str:
             char = match.group()

@@ -9,6 +9,7 @@ import pytest
 
 from core.analysis import Correction, ToneAnalyzer
 from core.analysis.cheers import _CHEER, _SWEAR, _SWEAR_STEMS
+from core.analysis.features import _TOKEN, normalise, tokens
 from core.analysis.lexicon import Lexicon, lexicon, lower
 
 TEXTS = [
@@ -28,6 +29,9 @@ TEXTS = [
     "İstanbul idiot İİ moron",
     "🙄 /s 🤡 what a joke",
     "a" * 50 + " idiot " + "b" * 50,
+    "Soooo goooood!!! a___b 1000000 www.example.com/x http://t.co/aaa @Sam’s don’t’t",
+    "İİİ ΣΑΣ x\u2028y\u00a0z\u3000w ½½½ ٣٣٣ — “quoted”_ _x_",
+    "Thank you people. Sweetie, you people, just fix it, or else. Well actually, take legal action",
 ]
 
 
@@ -91,3 +95,32 @@ def test_a_text_checked_again_gets_the_same_verdict_even_after_a_correction() ->
     assert [_key(cached.check(t, "incoming")) for t in texts] == [
         _key(fresh.check(t, "incoming")) for t in texts
     ]
+
+
+def test_str_methods_agree_with_the_token_regex_classes() -> None:
+    # tokens() relies on these two equivalences for every character.
+    alnum, space = re.compile(r"[^\W_]"), re.compile(r"\s")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        assert char.isalnum() == bool(alnum.match(char)), hex(code)
+        assert char.isspace() == bool(space.match(char)), hex(code)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_word_by_word_tokens_are_the_whole_text_tokens(text: str) -> None:
+    assert tokens(text) == _TOKEN.findall(normalise(text))
+    assert tokens(text) == tokens(text)  # the second time from the per-word cache
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_combined_regex_finds_every_place_an_entry_matches(lex: Lexicon, text: str) -> None:
+    # The combined regexes are filters (leading look-behinds and \b dropped): every place where
+    # some entry matches must still be a candidate.
+    lowered = lower(text)
+    for matcher in (lex.phrases, lex.symbols, lex.markers):
+        starts = {s for s, _ in matcher._matches(lowered)}
+        for n in range(len(matcher._entries)):
+            pattern = matcher.pattern(n)
+            for at in range(len(lowered) + 1):
+                if pattern.match(lowered, at):
+                    assert at in starts, (matcher._entries[n], at)

@@ -27,6 +27,8 @@ SENTENCES = [
     "",
     "   ",
     "?!?!",
+    "Café “très” bien, merci — naïve but GOOD",  # non-ASCII, no emoji: left as it is
+    "Ça marche 👍 très bien",
 ]
 
 
