@@ -16,6 +16,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -31,7 +32,10 @@ log = logging.getLogger("rapport.sync")
 
 
 def default_workers() -> int:
-    """One worker per core this process may use."""
+    """One worker per core this process may use (none on Windows, whose event loop cannot
+    watch a pipe: everything runs in the rapport process there)."""
+    if sys.platform == "win32":
+        return 1
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not on Linux
