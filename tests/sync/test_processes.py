@@ -24,24 +24,14 @@ from core.sync.processes import ProcessSync, default_workers
 from core.sync.progress import AccountProgress, Phase
 from core.sync.setup import build_engine, build_sync, load_analyzer, process_sync
 from core.workspace import Workspace
+from tests.sync.served import LISTING, served_fleet
 
 pytestmark = pytest.mark.slow
-
-LISTING = {
-    "mastodon": "/api/v1/notifications",
-    "bluesky": "listNotifications",
-    "reddit": "/message/inbox",
-    "github": "/notifications",
-}
 
 
 @pytest.fixture
 def fleet() -> Iterator[FakeFleet]:
-    with FakeFleet.start() as started:
-        started.fakes["mastodon"].populate(200)  # type: ignore[attr-defined]
-        started.fakes["bluesky"].populate(200)  # type: ignore[attr-defined]
-        started.fakes["reddit"].populate(200)  # type: ignore[attr-defined]
-        started.fakes["github"].populate(60, 2)  # type: ignore[attr-defined]
+    with served_fleet(200, 200, 200, 60) as started:
         yield started
 
 
@@ -191,7 +181,8 @@ async def test_worker_log_lines_reach_this_process_and_secrets_stay_off_command_
     fleet: FakeFleet, rapport_home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     workspace = workspace_at(rapport_home, fleet)
-    fleet.fakes["github"].inject(Fault("server_error", times=10_000, status=503))
+    # A revoked token: never retried, so the account fails at once.
+    fleet.fakes["github"].inject(Fault("expired_token", times=10_000))
     fleet.fakes["bluesky"].inject(Fault("slow", path=LISTING["bluesky"], seconds=0.2, times=99))
     watch = PageWatch()
     runner = process_sync(workspace, 2, on_progress=watch)

@@ -19,24 +19,14 @@ from core.fakes.base import Fault
 from core.fakes.harness import FakeFleet, credentials_for
 from core.paths import resolve_paths
 from core.secrets import SecretStore
+from tests.sync.served import LISTING, served_fleet
 
 pytestmark = pytest.mark.slow
-
-LISTING = {
-    "mastodon": "/api/v1/notifications",
-    "bluesky": "listNotifications",
-    "reddit": "/message/inbox",
-    "github": "/notifications",
-}
 
 
 @pytest.fixture
 def fleet() -> Iterator[FakeFleet]:
-    with FakeFleet.start() as started:
-        started.fakes["mastodon"].populate(200)  # type: ignore[attr-defined]
-        started.fakes["bluesky"].populate(300)  # type: ignore[attr-defined]
-        started.fakes["reddit"].populate(300)  # type: ignore[attr-defined]
-        started.fakes["github"].populate(120, 2)  # type: ignore[attr-defined]
+    with served_fleet(200, 300, 300, 120) as started:
         yield started
 
 
