@@ -26,12 +26,18 @@ T = TypeVar("T")
 
 
 async def connect(
-    path: Path | str, *, migrate: bool = True, inline: bool = False
+    path: Path | str,
+    *,
+    migrate: bool = True,
+    inline: bool = False,
+    checkpoint_pages: int | None = None,
 ) -> aiosqlite.Connection:
     """Open (creating if needed) and upgrade the database; refuse one from a newer Rapport.
 
     `inline`: the statements run in the calling thread instead of a database thread (for a
-    sync worker process, see core.store.inline)."""
+    sync worker process, see core.store.inline). `checkpoint_pages`: how large (in pages) the
+    write-ahead log may grow before this connection copies it back into the database (SQLite's
+    default is 1,000)."""
     if str(path) != ":memory:":
         _private_file(Path(path))
     try:
@@ -62,6 +68,8 @@ async def connect(
             "cache_size = -32000",
         ):
             await _run(conn, f"PRAGMA {pragma}")
+        if checkpoint_pages is not None:
+            await _run(conn, f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
         if migrate:
             await apply_migrations(conn)
     except BaseException:

@@ -59,10 +59,12 @@ class Store(InboxQueries, LedgerQueries, ToneQueries):
     """Reads and writes the workspace database; open with `await Store.open(path)`."""
 
     @classmethod
-    async def open(cls, path: Path | str, *, inline: bool = False) -> Store:
+    async def open(
+        cls, path: Path | str, *, inline: bool = False, checkpoint_pages: int | None = None
+    ) -> Store:
         """`inline`: statements run in the calling thread (a sync worker's store, see
-        core.store.inline), not on a database thread."""
-        return cls(await connect(path, inline=inline))
+        core.store.inline), not on a database thread; `checkpoint_pages`: see `connect`."""
+        return cls(await connect(path, inline=inline, checkpoint_pages=checkpoint_pages))
 
     async def close(self) -> None:
         await self.conn.close()

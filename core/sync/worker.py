@@ -196,7 +196,10 @@ class _Worker:
         from core.sync.setup import analyzer_for, engine_for
 
         recipe = self.recipe
-        self.store = await Store.open(recipe.database, inline=True)
+        # A backfill rewrites the same index pages page after page: checkpointing the log
+        # every 32 MB instead of every 4 MB copies each of them back (and syncs the file)
+        # far fewer times (~12% of the time storing pages, measured on the sync benchmark).
+        self.store = await Store.open(recipe.database, inline=True, checkpoint_pages=8000)
         analyzer = analyzer_for(recipe.settings, await self.store.corrections())
         # The word lists and the model load (~0.7 s) in a thread while the first pages are
         # fetched; a check meanwhile waits for them (the analyser loads under a lock).

@@ -187,3 +187,14 @@ async def test_export_iteration_pages_through_everything_in_order(store: Store) 
     assert seen[-1] == "status-2500"
     recent = [i async for i in store.iter_items(BASE_TIME + timedelta(minutes=2400))]
     assert len(recent) == 101
+
+
+async def test_a_bulk_writer_checkpoints_its_log_less_often(tmp_path: Path) -> None:
+    plain = await Store.open(tmp_path / "rapport.db")
+    bulk = await Store.open(tmp_path / "rapport.db", inline=True, checkpoint_pages=8000)
+    try:
+        assert (await plain._one("PRAGMA wal_autocheckpoint"))[0] == 1000
+        assert (await bulk._one("PRAGMA wal_autocheckpoint"))[0] == 8000
+    finally:
+        await bulk.close()
+        await plain.close()
