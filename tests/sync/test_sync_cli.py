@@ -366,3 +366,25 @@ def test_a_terminal_gets_a_live_display_rewritten_in_place(workspace: Path) -> N
     for platform in LISTING:
         assert re.search(rf"demo-{platform}\s+ok\s+\d+ new", last), last
     assert "synced 4 accounts in" in last
+
+
+def test_a_reply_queued_from_the_command_line_is_sent_once_by_the_worker_processes(
+    workspace: Path, fleet: FakeFleet
+) -> None:
+    assert rapport("sync", "--no-send").returncode == 0
+    with sqlite3.connect(resolve_paths(workspace).database) as conn:
+        [(item_id,)] = conn.execute(
+            "SELECT items.id FROM items JOIN accounts ON accounts.id = items.account_id "
+            "WHERE accounts.platform = 'bluesky' ORDER BY items.id LIMIT 1"
+        ).fetchall()
+    text = "Thanks for the report, it is fixed in 2.1."
+    queued = rapport("reply", str(item_id), "--text", text)
+    assert queued.returncode == 0, queued.stderr
+
+    first = rapport("sync", "--json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["sent"] == 1
+    second = rapport("sync", "--json")
+    assert json.loads(second.stdout)["sent"] == 0
+    posts = fleet.fakes["bluesky"].posts  # type: ignore[attr-defined]
+    assert sum(p["record"].get("text") == text for p in posts.values()) == 1
