@@ -36,6 +36,9 @@ exit status:
   2  usage or configuration error (a bad option, config file or secrets file)
   3  another sync held the lock longer than --lock-wait seconds
 
+With several accounts the sync runs them in worker processes, one per core
+([general] sync_workers = 1 keeps everything in this process).
+
 --watch runs [general] notify_command after a round that stored new items that
 are flagged as likely conflicts or waiting for your reply (addressed to you,
 still open, not answered yet), with RAPPORT_NEW_ITEMS, RAPPORT_NEW_FLAGGED and
