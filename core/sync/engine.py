@@ -59,6 +59,18 @@ ProgressCallback = Callable[[AccountProgress], None]
 _MAX_RATE_LIMIT_WAITS = 20
 
 
+def log_start(accounts: Sequence[Account]) -> None:
+    log.info("sync started: %s", ", ".join(a.name for a in accounts))
+
+
+def logged_summary(results: list[AccountProgress], duration: float) -> SyncSummary:
+    """A run's summary, its lines written to the log (a line per account, then the totals)."""
+    summary = SyncSummary(accounts=results, duration=duration)
+    for line in summary.log_lines():
+        log.info("%s", line)
+    return summary
+
+
 class SyncRunner(Protocol):
     """What runs a sync: this module's `SyncEngine`, or core.sync.processes.ProcessSync."""
 
@@ -131,12 +143,9 @@ class SyncEngine:
 
     async def run(self, accounts: Sequence[Account], *, send: bool = True) -> SyncSummary:
         started = self.clock.time()
-        log.info("sync started: %s", ", ".join(a.name for a in accounts))
+        log_start(accounts)
         results = await self.sync_accounts(accounts, send=send)
-        summary = SyncSummary(accounts=results, duration=self.clock.time() - started)
-        for line in summary.log_lines():
-            log.info("%s", line)
-        return summary
+        return logged_summary(results, self.clock.time() - started)
 
     async def sync_accounts(
         self, accounts: Sequence[Account], *, send: bool = True

@@ -25,10 +25,8 @@ from multiprocessing.process import BaseProcess
 from core.clock import Clock
 from core.models import Account
 from core.sync import worker
-from core.sync.engine import CredentialsLookup, ProgressCallback
+from core.sync.engine import CredentialsLookup, ProgressCallback, log_start, logged_summary
 from core.sync.progress import AccountProgress, Phase, SyncSummary
-
-log = logging.getLogger("rapport.sync")
 
 
 def default_workers() -> int:
@@ -80,7 +78,7 @@ class ProcessSync:
 
     async def run(self, accounts: Sequence[Account], *, send: bool = True) -> SyncSummary:
         started = self.clock.time()
-        log.info("sync started: %s", ", ".join(a.name for a in accounts))
+        log_start(accounts)
         shares = _shares(list(accounts), min(self._max_workers, len(accounts)))
         self._start_workers(len(shares))
         runs = [
@@ -89,13 +87,7 @@ class ProcessSync:
         ]
         finished = await asyncio.gather(*runs)
         by_name = {p.account: p for share in finished for p in share}
-        summary = SyncSummary(
-            accounts=[by_name[a.name] for a in accounts],
-            duration=self.clock.time() - started,
-        )
-        for line in summary.log_lines():
-            log.info("%s", line)
-        return summary
+        return logged_summary([by_name[a.name] for a in accounts], self.clock.time() - started)
 
     async def aclose(self) -> None:
         """Let each worker close its store and end; one that does not is terminated."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.config import RuleConfig
 from core.logging_setup import LOGGER, configure_logging
-from core.models import ContextPost, Item
+from core.models import Account, ContextPost, Item
 from core.store.repository import Store
 from core.store.tone_sql import StoredCorrection
 from core.sync.engine import (
@@ -189,7 +189,7 @@ def engine_for(
 async def build_sync(
     workspace: Workspace,
     store: Store,
-    accounts: Sequence[Any],
+    accounts: Sequence[Account],
     *,
     on_progress: ProgressCallback | None = None,
 ) -> SyncRunner:
