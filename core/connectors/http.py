@@ -4,7 +4,7 @@ rate-limit budget that refuses to send a request the platform has told us not to
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -13,6 +13,9 @@ from core import jsoncodec
 from core.connectors.base import BadResponse, NetworkError, RateLimited
 
 USER_AGENT = "rapport-tui (+https://github.com/rapport-tui/rapport)"
+
+#: Query parameters as connectors give them (httpx.QueryParams takes these).
+Params = Mapping[str, Any] | list[tuple[str, Any]]
 
 
 class RateBudget:
@@ -42,11 +45,18 @@ class RateBudget:
 
 
 async def send(
-    client: httpx.AsyncClient, method: str, url: str, *, what: str, **kwargs: Any
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    what: str,
+    params: Params | None = None,
+    **kwargs: Any,
 ) -> httpx.Response:
     """Send a request; transport faults become NetworkError naming `what` was attempted."""
+    url, params = with_query(client, url, params)
     try:
-        return await client.request(method, url, **kwargs)
+        return await client.request(method, url, params=params, **kwargs)
     except httpx.TimeoutException:
         raise NetworkError(f"{what}: {_host(url)} did not answer in time") from None
     except httpx.ConnectError:
@@ -57,6 +67,23 @@ async def send(
         raise NetworkError(
             f"{what}: network error talking to {_host(url)} ({type(exc).__name__})"
         ) from None
+
+
+def with_query(
+    client: httpx.AsyncClient, url: str, params: Params | None
+) -> tuple[str, Params | None]:
+    """`url` with `params` written into it, when that makes the very URL httpx would make.
+
+    httpx parses a URL given with params twice: once to merge it with the client's base URL,
+    then again to put the query in (even an empty one). Half of the time GitHub spends per
+    request went there. A URL that already carries its query is parsed once. The query is
+    encoded by httpx's own QueryParams, so it reads exactly as before; httpx *replaces* a
+    query already in the URL and keeps a fragment after the new one, and merges in the
+    client's own params, so those cases are left to httpx."""
+    if params is None or client.params or "?" in url or "#" in url:
+        return url, params
+    query = str(httpx.QueryParams(params))
+    return (f"{url}?{query}" if query else url), None
 
 
 def _host(url: str) -> str:

@@ -241,6 +241,32 @@ def ingest(
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class PageWrite:
+    """One synced page as `ingest` stores it: its items, the stream's cursor after it, the
+    user's own posts it brought and its items' history entries (by remote id)."""
+
+    items: Sequence[Item]
+    cursor: Cursor | None = None
+    own_posts: Sequence[ContextPost] = ()
+    events: Sequence[PageEvent] = ()
+
+
+def ingest_pages(
+    db: sqlite3.Connection, account_id: int, pages: Sequence[PageWrite], now: float
+) -> IngestResult:
+    """Several pages of one stream, in order, each stored exactly as `ingest` stores it, in
+    the caller's one transaction: what the database writes once per commit (the index pages
+    every page touches) is written once for them all. Returns the pages' results added up."""
+    total = IngestResult()
+    for page in pages:
+        result = ingest(db, account_id, page.items, page.cursor, page.own_posts, now, page.events)
+        total.new_ids += result.new_ids
+        total.updated += result.updated
+        total.unchanged += result.unchanged
+    return total
+
+
 def _store_page(
     db: sqlite3.Connection,
     account_id: int,

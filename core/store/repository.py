@@ -26,7 +26,7 @@ from core.store import page_sql
 from core.store.database import connect
 from core.store.inbox_sql import InboxQueries
 from core.store.ledger_sql import LedgerQueries
-from core.store.page_sql import IngestResult, PageEvent
+from core.store.page_sql import IngestResult, PageEvent, PageWrite
 from core.store.rows import (
     ITEM_COLUMNS,
     ITEM_FROM,
@@ -169,6 +169,16 @@ class Store(InboxQueries, LedgerQueries, ToneQueries):
         now = to_epoch(utcnow())
         return await self._write_on_thread(
             lambda db: page_sql.ingest(db, account_id, items, cursor, own_posts, now, events)
+        )
+
+    async def ingest_pages(self, account: str, pages: Sequence[PageWrite]) -> IngestResult:
+        """Several pages of one stream (`ingest` each, in order) in ONE transaction: a sync
+        that fetches faster than it commits stores what it has read in one go (see
+        core.sync.engine). The cursor stored is the last page's, with every page's items."""
+        account_id = await self.account_id(account)
+        now = to_epoch(utcnow())
+        return await self._write_on_thread(
+            lambda db: page_sql.ingest_pages(db, account_id, pages, now)
         )
 
     async def known_remote_ids(self, account: str, remote_ids: list[str]) -> set[str]:

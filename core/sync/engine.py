@@ -1,9 +1,10 @@
 """The sync engine: every account concurrently, each on its own, resumable at any point.
 
 For each account: fetch each stream from its stored cursor, analyse and apply rules to the new
-items, and store each page together with its cursor in one transaction, so an interruption
-anywhere (a crash, SIGKILL, Ctrl-C) loses at most the page in flight, which the next run fetches
-again. Then send queued replies exactly once and push read-state back to the platform.
+items, and store each page together with its cursor in one transaction (a few pages in one, when
+they are read faster than they are committed), so an interruption anywhere (a crash, SIGKILL,
+Ctrl-C) loses at most the pages read since the last commit, which the next run fetches again.
+Then send queued replies exactly once and push read-state back to the platform.
 
 Retries restart the stream from the stored cursor; transient faults back off with jitter;
 rate limits are waited out on the injected clock; auth errors are never retried; one account's
@@ -13,6 +14,7 @@ failure is reported while the others finish.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import random
@@ -29,6 +31,7 @@ from core.connectors.base import (
     Connector,
     ConnectorError,
     NetworkError,
+    Page,
     RateLimited,
 )
 from core.connectors.registry import connector_class
@@ -36,7 +39,9 @@ from core.errors import RapportError
 from core.http_client import make_client
 from core.models import Account, ContextPost, Cursor, Item, ItemState
 from core.secrets import Credentials
+from core.store.page_sql import PageWrite
 from core.store.repository import Store
+from core.sync.batching import WaitingPages
 from core.sync.outbox import Outbox
 from core.sync.progress import AccountProgress, Phase, SyncSummary
 from core.sync.retry import RetryPolicy
@@ -110,6 +115,7 @@ class SyncEngine:
         concurrency: int = 4,
         on_progress: ProgressCallback | None = None,
         rng: random.Random | None = None,
+        waiting_pages: Callable[[], WaitingPages] = WaitingPages,
     ) -> None:
         self.store = store
         self._credentials = credentials
@@ -125,6 +131,7 @@ class SyncEngine:
         self._concurrency = max(1, concurrency)
         self._on_progress = on_progress
         self._rng = rng or random.Random()
+        self._waiting_pages = waiting_pages  # when read pages are committed (tests set a clock)
         self._stopping = asyncio.Event()
         self._owns_client = client is None
         # Kept across runs (--watch, the app's timer) so rate budgets and sessions survive.
@@ -228,28 +235,58 @@ class SyncEngine:
     async def _fetch_stream(
         self, connector: Connector, stream: str, progress: AccountProgress
     ) -> None:
-        """Page from the stored cursor; each page and its cursor land in one transaction."""
+        """Page from the stored cursor; pages and their cursor land together in one
+        transaction (several pages when they are read faster than they are committed: see
+        core.sync.batching)."""
         name = connector.account.name
         stored = await self.store.cursor(name, stream)
         horizon = self.clock.now() - self.horizon
-        async for page in connector.fetch(stream, stored.value if stored else None, horizon):
-            hits = await self._prepare_new(name, page.items)
-            if self._score_own is not None and page.own_posts:
-                self._score_own(page.own_posts)
-            # The user's own posts (replies made outside Rapport) feed the ledger, and the rules
-            # that fired go to the items' history: stored with the page's items and cursor, in
-            # the same transaction.
-            cursor = Cursor(name, stream, page.cursor)
-            events = [(remote_id, "rule", rule) for remote_id, rule in hits]
-            result = await self.store.ingest(name, page.items, cursor, page.own_posts, events)
+        waiting = self._waiting_pages()
+        pages = aiter(connector.fetch(stream, stored.value if stored else None, horizon))
+        while True:
+            try:
+                page = await anext(pages)
+            except StopAsyncIteration:
+                break
+            except Exception:
+                # The pages read before the fault are whole: store them, so the retry (or the
+                # next run) goes on from after them.
+                await self._store_pages(name, stream, waiting.take(), progress)
+                raise
+            waiting.add(page)
             progress.pages += 1
-            progress.new += len(result.new_ids)
-            progress.updated += result.updated
             progress.skipped += page.skipped
-            progress.new_item_ids.extend(result.new_ids)
             self._report(progress, Phase.SYNCING)
+            if self.stopping or waiting.due():
+                await self._store_pages(name, stream, waiting.take(), progress)
             if self.stopping:
                 return
+        await self._store_pages(name, stream, waiting.take(), progress)
+
+    async def _store_pages(
+        self, account: str, stream: str, pages: Sequence[Page], progress: AccountProgress
+    ) -> None:
+        """Analyse the pages' new items, apply the rules, and store the pages in order, with
+        the user's own posts they brought and the rules' history entries, in one transaction."""
+        if not pages:
+            return
+        hits = await self._prepare_new(account, [i for page in pages for i in page.items])
+        own_posts = [post for page in pages for post in page.own_posts]
+        if self._score_own is not None and own_posts:
+            self._score_own(own_posts)
+        writes = [
+            PageWrite(page.items, Cursor(account, stream, page.cursor), page.own_posts)
+            for page in pages
+        ]
+        # Logged after the last page's items, when every page's items are stored. A page may
+        # repeat an item an earlier one brought: its rules are recorded once.
+        events = list(dict.fromkeys((remote_id, "rule", rule) for remote_id, rule in hits))
+        writes[-1] = dataclasses.replace(writes[-1], events=events)
+        result = await self.store.ingest_pages(account, writes)
+        progress.new += len(result.new_ids)
+        progress.updated += result.updated
+        progress.new_item_ids.extend(result.new_ids)
+        self._report(progress, Phase.SYNCING)
 
     async def _prepare_new(self, account: str, items: Sequence[Item]) -> list[tuple[str, str]]:
         """Analyse and apply rules to the items not stored yet (re-fetched ones keep theirs)."""

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from core.config import RuleConfig
 from core.logging_setup import LOGGER, configure_logging
 from core.models import Account, ContextPost, Item
 from core.store.repository import Store
@@ -25,10 +24,13 @@ from core.sync.engine import (
     SyncEngine,
     SyncRunner,
 )
-from core.workspace import Workspace
 
 if TYPE_CHECKING:
+    # Types only: a sync worker process imports this module, and pydantic (behind the config)
+    # is a quarter of a second it need not spend when no ingest rules are configured.
+    from core.config import RuleConfig
     from core.sync.processes import ProcessSync
+    from core.workspace import Workspace
 
 __all__ = [
     "SyncSettings",

@@ -263,7 +263,7 @@ async def test_new_items_of_a_muted_thread_arrive_muted(store: Store) -> None:
 async def test_rule_hits_are_stored_with_their_page_so_a_crash_right_after_keeps_them(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The history entry of a rule lands in the page's own transaction: a process that dies
+    """The history entry of a rule lands in its page's transaction: a process that dies
     the moment the page is committed still shows, in each item's history, the rule that
     tagged it."""
     import asyncio
@@ -272,13 +272,13 @@ async def test_rule_hits_are_stored_with_their_page_so_a_crash_right_after_keeps
     from core.rules import compile_rules
 
     rules = compile_rules([RuleConfig(name="sqlite talk", words=["sqlite"], tag=["db"])])
-    commit = store.ingest
+    commit = store.ingest_pages
 
     async def commit_then_die(*args: object, **kwargs: object) -> object:
         await commit(*args, **kwargs)  # type: ignore[arg-type]
         raise asyncio.CancelledError  # killed right after the page's transaction
 
-    monkeypatch.setattr(store, "ingest", commit_then_die)
+    monkeypatch.setattr(store, "ingest_pages", commit_then_die)
     engine = engine_for(store, {"alpha": Script(total=3)}, apply_rules=rules.apply)
     with pytest.raises(asyncio.CancelledError):
         await engine.run(ACCOUNTS[:1])

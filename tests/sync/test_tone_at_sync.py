@@ -218,7 +218,7 @@ async def test_the_thread_so_far_is_the_last_five_earlier_turns_oldest_first(
         await store.close()
 
 
-async def test_the_thread_so_far_costs_one_store_query_per_page(
+async def test_the_thread_so_far_costs_one_store_query_per_commit(
     workspace: Workspace, analyzer: ToneAnalyzer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[int] = []
@@ -235,7 +235,10 @@ async def test_the_thread_so_far_costs_one_store_query_per_page(
     ]
     store = await sync(workspace, analyzer, *pages)
     await store.close()
-    assert asked == [8, 8, 8]
+    # One question per item, asked once for the pages committed together (read quickly, the
+    # three usually go in one transaction), never one query per item.
+    assert sum(asked) == 24
+    assert all(n % 8 == 0 for n in asked), asked
 
 
 # ---- own posts: the tone the user gave on the platform ---------------------------------------
