@@ -274,14 +274,14 @@ class SyncEngine:
         own_posts = [post for page in pages for post in page.own_posts]
         if self._score_own is not None and own_posts:
             self._score_own(own_posts)
-        writes = [
-            PageWrite(page.items, Cursor(account, stream, page.cursor), page.own_posts)
-            for page in pages
-        ]
-        # Logged after the last page's items, when every page's items are stored. A page may
-        # repeat an item an earlier one brought: its rules are recorded once.
+        writes = [PageWrite(page.items, None, page.own_posts) for page in pages]
+        # The last page's cursor is the one that counts (in one transaction, the others would
+        # be overwritten unseen; a cursor can be large: GitHub's lists the threads it read).
+        # The history entries go after the last page's items, when every page's are stored;
+        # a page may repeat an item an earlier one brought: its rules are recorded once.
         events = list(dict.fromkeys((remote_id, "rule", rule) for remote_id, rule in hits))
-        writes[-1] = dataclasses.replace(writes[-1], events=events)
+        cursor = Cursor(account, stream, pages[-1].cursor)
+        writes[-1] = dataclasses.replace(writes[-1], cursor=cursor, events=events)
         result = await self.store.ingest_pages(account, writes)
         progress.new += len(result.new_ids)
         progress.updated += result.updated
