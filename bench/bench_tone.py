@@ -71,6 +71,17 @@ ToneAnalyzer().check("Just google it.")
 print(time.perf_counter() - start)
 """
 
+# What each sync worker process pays before its first verdict (the lists compiled, the model
+# read), in CPU time: wall time on a shared machine says more about the neighbours.
+_WORKER_LOAD = """
+import time
+import core.sync.setup
+from core.analysis import ToneAnalyzer
+start = time.process_time()
+ToneAnalyzer().check("hi", role="incoming")
+print(time.process_time() - start)
+"""
+
 
 def run(quick: bool) -> list[Row]:
     from core.analysis import ToneAnalyzer, ToneContext
@@ -119,4 +130,19 @@ def run(quick: bool) -> list[Row]:
         [sys.executable, "-c", _FIRST_CHECK], cwd=root, capture_output=True, text=True, check=True
     )
     rows.append(Row("tone: import + first check (lazy load)", float(out.stdout) * 1000, "ms"))
+    loads = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", _WORKER_LOAD],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        for _ in range(1 if quick else 3)
+    ]
+    rows.append(
+        Row("tone: a sync worker's first load, CPU (best of runs)", min(loads) * 1000, "ms")
+    )
     return rows

@@ -11,14 +11,16 @@ Speed notes, measured on tweets (CPython's `re` has no multi-pattern automaton):
 - which entry matched is found afterwards by trying the entries one by one at the match position
   (the combined regex tries them in the same order, so the answer is the same). Matches are rare,
   so this costs little.
-Compiling takes ~0.1 s, so it happens on first use, not at import.
+Building and compiling them takes ~0.2 s of CPU, most of it in `re`'s parser (written in Python),
+so it happens on first use, not at import, and in every sync worker process: each regex of that
+size is compiled once (see `_separator_led`), and the per-entry patterns only when needed.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 # Leetspeak and masking: each letter also matches its usual stand-ins ("sh!t", "@ss", "f*ck"),
@@ -37,6 +39,8 @@ _WORD_BEFORE = rf"(?<![{_NOT_BEFORE_WORD}])"  # "knee-jerk" is not "jerk"
 _WORD_AFTER = r"(?![\w*-])"  # nor is "idiot-proof" an insult
 # After a phrase that ends with a word character the text must not go on with one.
 _PHRASE_AFTER = r"(?:(?<=\w)(?!\w)|(?<!\w))"
+# What a space in a phrases.txt pattern stands for: any run of spaces and hyphens.
+_SPACES = r"[\s\-]+"
 # Sentence start: start of text, or after closing punctuation / an emoji, with up to two spaces.
 _SENTENCE_START = r"(?:\A|(?<=\A\W)|(?<=[^\w\s,'’])|(?<=[^\w\s,'’]\s)|(?<=[^\w\s,'’]\s\s))"
 # Sentence end: what follows is closing punctuation, an emoji or the end of the text.
@@ -70,12 +74,16 @@ class Hit:
 class Matcher:
     """Many entries behind one combined regex (see the module notes for why it is shaped so).
 
+    `combined` says where to look: `hits` works from its matches, left to right. The hot path
+    searches `led` instead when given: `combined` in its separator-led form (see
+    `_separator_led`), the only regex of that size compiled (`combined` itself is compiled only
+    if `search` or `spans` is used). With `candidates`, `led` may leave out patterns anchored at
+    the start of the text, which `at_start` tries there.
+
     `order` says, per first character of a match, which entries the combined regex tries and in
     what order; `hits` tries the same entries in the same order to say which one matched.
     With `candidates`, the combined regex matches only the first character of a place where some
     entry may start, and `hits` finds the entry (and its end) there.
-    `boundary`: `combined` starts with the look-behind `(?<![boundary])` (a match starts a word),
-    so it is searched for as a separator followed by the rest (see `_separator_led`).
     """
 
     def __init__(
@@ -87,10 +95,13 @@ class Matcher:
         gate: frozenset[str] | None = None,
         *,
         candidates: bool = False,
-        boundary: str = "",
+        led: str | None = None,
+        at_start: str | None = None,
     ) -> None:
-        self._combined = re.compile(combined)
-        self._led = _separator_led(combined, boundary) if boundary else None
+        self.combined = combined
+        self._led = None if led is None else re.compile(led)
+        self._plain = None if led is not None else re.compile(combined)
+        self._at_start = None if at_start is None else re.compile(at_start)
         self._entries = [entry for entry, _ in entries]
         # Per-entry patterns are compiled on first use: most are never needed in a session, and
         # compiling them all up front doubled the first check's wait.
@@ -138,22 +149,25 @@ class Matcher:
 
     def _matches(self, lowered: str) -> Iterator[tuple[int, int]]:
         """The spans of the combined regex's matches in `lowered`, left to right, each starting at
-        or after the end of the one before (and after its start)."""
+        or after the end of the one before (and after its start). With `candidates`, only where
+        they start is meant: a match at 0 is reported empty when `at_start` finds it."""
         led = self._led
         if led is None:
-            for match in self._combined.finditer(lowered):
+            assert self._plain is not None
+            for match in self._plain.finditer(lowered):
                 yield match.span()
             return
-        # At 0 no character precedes the match; elsewhere the separator before it is matched
-        # too. Searching from one character before the previous end lets that character be the
-        # separator, as the look-behind would.
-        first = self._combined.match(lowered)
+        # Each match comes with the separator before it. The text is searched behind a space,
+        # which stands for its start (see `_separator_led`), so a match at 0 has one too; and
+        # from one character before the previous end, so that character can be the separator,
+        # as the look-behind would allow.
+        padded = _START + lowered
         at = 0
-        if first is not None:
-            yield first.span()
-            at = max(first.end(), 1)
-        while (found := led.search(lowered, at - 1 if at else 0)) is not None:
-            start, end = found.start() + 1, found.end()
+        if self._at_start is not None and self._at_start.match(lowered) is not None:
+            yield 0, 0
+            at = 1
+        while (found := led.search(padded, at)) is not None:
+            start, end = found.start(), found.end() - 1  # in `lowered`
             yield start, end
             at = max(end, start + 1)
 
@@ -171,25 +185,56 @@ class Matcher:
         return self._entries[n]
 
     def search(self, lowered: str) -> bool:
-        return self._combined.search(lowered) is not None
+        return self._reference.search(lowered) is not None
 
     def spans(self, lowered: str) -> list[tuple[int, int]]:
-        return [m.span() for m in self._combined.finditer(lowered)]
+        return [m.span() for m in self._reference.finditer(lowered)]
+
+    @functools.cached_property
+    def _reference(self) -> re.Pattern[str]:
+        """`combined` itself, compiled on first need: only `search` and `spans` use it."""
+        return self._plain or re.compile(self.combined)
 
 
-def _separator_led(combined: str, boundary: str) -> re.Pattern[str]:
-    """`combined`, which starts with the look-behind `(?<![boundary])`, as one character that is
-    not in `boundary` followed by the rest: the same matches at every position but 0, preceded by
-    their separator.
+# What `Matcher` puts in front of a text to search it with a separator-led regex: a separator
+# for every boundary used (`\w`, `_NOT_BEFORE_WORD`), standing for the start of the text.
+_START = " "
+
+
+def _separator_led(combined: str, boundary: str) -> str:
+    r"""`combined`, which starts with the look-behind `(?<![boundary])`, as one character that is
+    not in `boundary` followed by the rest: the same matches, each preceded by its separator.
 
     A pattern that starts with a look-behind gets no help from the regex engine, which then tries
     the whole pattern at every position of the text; one that starts with a character class is
     searched for by a tight loop over the characters first, and tried only after a separator
     (a space or a punctuation mark: about one position in five). 10-20% faster on real texts.
+
+    `Matcher` searches the text behind a space (`_START`), so that a match at the start of the
+    text has a separator too, and no second regex of this size is compiled for position 0
+    (compiling them is most of the first check's wait). The space passes for the start of the
+    text as long as the rest never looks before where its match starts but through `(?<!\w)`,
+    `(?<=\w)`, `\b` or `\B`, which take the start of the text for a non-word character too: the
+    builders check that with `_looks_back`, and search `combined` itself when it does not hold.
     """
     before = rf"(?<![{boundary}])"
     assert combined.startswith(before), "the look-behind must come first"
-    return re.compile(rf"[^{boundary}]" + combined[len(before) :])
+    assert re.fullmatch(rf"[^{boundary}]", _START), "the space must be a separator"
+    return rf"[^{boundary}]" + combined[len(before) :]
+
+
+def _looks_back(regex: str) -> bool:
+    r"""Whether `regex` may look before where its match starts other than through `(?<!\w)`,
+    `(?<=\w)`, `\b` and `\B`: a look-behind, `\A` or `^` (erring on the side of yes: a `^`
+    inside a character class counts, unless it negates the class)."""
+    return any(token in _BACKWARD for token in _LOOKING_BACK.findall(regex))
+
+
+# Read left to right: escapes whole (so "\\(" opens no group), negations of classes, the two
+# look-behinds that cannot tell a space from the start of the text, then the tokens that look
+# back, which are the only ones in _BACKWARD.
+_LOOKING_BACK = re.compile(r"\\.|\[\^|\(\?<[=!]\\w\)|\(\?<|\^", re.DOTALL)
+_BACKWARD = frozenset({"\\A", "(?<", "^"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,13 +301,16 @@ def _node_regex(node: Trie) -> str:
     return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
 
 
+_CAPTURING = re.compile(r"(?<!\\)\((?!\?)")  # an unescaped "(" that is not "(?"
+
+
 def _phrase_body(pattern: str, whole_words: bool = True) -> str:
     """A phrases.txt pattern (minus a leading {S}) as a plain regex for lower-cased text (without
     the test that it ends at a word's end, for a combined regex that only finds candidates)."""
     pattern = pattern.replace("{S}", "\0S").replace("{E}", "\0E")
     # Inner groups become non-capturing: capturing groups slow the combined regex down.
-    pattern = re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
-    pattern = pattern.replace("'?", "'").replace("'", "['’]?").replace(" ", r"[\s\-]+")
+    pattern = _CAPTURING.sub("(?:", pattern)
+    pattern = pattern.replace("'?", "'").replace("'", "['’]?").replace(" ", _SPACES)
     pattern = pattern.replace("\0S", _SENTENCE_START).replace("\0E", _SENTENCE_END)
     if not whole_words:
         return "(?:" + pattern + ")" if pattern else ""
@@ -279,8 +327,7 @@ def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:
     (asserting it at every word tripled the cost); the per-entry patterns keep it, so
     `Matcher.hits` drops a candidate that is not at a sentence start.
     """
-    boundary = r"\w" if bounded else ""
-    before = rf"(?<![{boundary}])" if bounded else ""
+    before = r"(?<![\w])" if bounded else ""
     ordered = [(e, p) for e, p in rows if not p.startswith("{S}")]
     ordered += [(e, p) for e, p in rows if p.startswith("{S}")]
     buckets: dict[str, list[int]] = {}
@@ -315,12 +362,17 @@ def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:
             else:
                 heads = frozenset(_first_chars(alternative) or buckets)
                 wide.setdefault(heads, []).append(_phrase_body(alternative, False))
-    branches = [
-        f"{re.escape(char)}(?<=(?={tree.regex()}).)" for char, tree in sorted(trees.items())
-    ]
-    for heads, group in sorted(wide.items(), key=lambda item: sorted(item[0])):
-        charset = "".join(re.escape(char) for char in sorted(heads))
-        branches.append(f"[{charset}](?<=(?=(?:{'|'.join(dict.fromkeys(group))})).)")
+    # What each branch looks ahead for, from its first character.
+    ahead = {char: tree.regex() for char, tree in sorted(trees.items())}
+    ahead_any = {
+        heads: "(?:" + "|".join(dict.fromkeys(group)) + ")"
+        for heads, group in sorted(wide.items(), key=lambda item: sorted(item[0]))
+    }
+    branches = [f"{re.escape(char)}(?<=(?={regex}).)" for char, regex in ahead.items()]
+    branches += [f"[{_charset(heads)}](?<=(?={regex}).)" for heads, regex in ahead_any.items()]
+    led = None
+    if bounded and _led_fits([*ahead.values(), *ahead_any.values()], [ordered[n][1] for n in misc]):
+        led = _separator_led(before + "(?:" + "|".join(branches) + ")", r"\w")
     branches += [f"(?={bodies[n]})" for n in misc]
     individual = [
         (e, before + (_SENTENCE_START if p.startswith("{S}") else "") + bodies[n])
@@ -331,7 +383,25 @@ def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:
     # first character is known, a text containing none of them is skipped outright.
     gate = None if bounded or misc else frozenset(buckets)
     combined = before + "(?:" + "|".join(branches) + ")"
-    return Matcher(combined, individual, order, misc, gate, candidates=True, boundary=boundary)
+    at_start = "|".join(bodies[n] for n in misc) if led and misc else None
+    return Matcher(
+        combined, individual, order, misc, gate, candidates=True, led=led, at_start=at_start
+    )
+
+
+def _led_fits(ahead: list[str], misc: list[str]) -> bool:
+    """Whether a bounded `_phrase_matcher` can search the separator-led form of its combined
+    regex. Each branch of it looks back only over its own first character, and from there
+    `ahead`, which must not look back further (`_separator_led`); the `misc` patterns, which
+    have no branch, must all be anchored at the start of the text (`\\A`): `Matcher` tries
+    them there alone."""
+    anchored = all(a.startswith("\\A") for p in misc for a in _split_top(p.removeprefix("{S}")))
+    return anchored and not any(map(_looks_back, ahead))
+
+
+def _charset(chars: Iterable[str]) -> str:
+    """The inside of a character class of `chars`."""
+    return "".join(re.escape(char) for char in sorted(chars))
 
 
 def _unguarded(alternative: str) -> str:
@@ -357,22 +427,55 @@ class _Prefixes:
     of a pattern; `regex()` is one pattern matching what any of them matches."""
 
     def __init__(self) -> None:
-        self.children: dict[str, _Prefixes] = {}
-        self.leaves: list[str] = []
+        self._pairs: list[tuple[str, str]] = []
 
     def add(self, prefix: str, rest: str) -> None:
-        node = self
-        for char in prefix:
-            node = node.children.setdefault(char, _Prefixes())
-        node.leaves.append(rest)
+        self._pairs.append((prefix, rest))
 
     def regex(self) -> str:
-        parts = [
-            (r"[\s\-]+" if char == " " else re.escape(char)) + child.regex()
-            for char, child in sorted(self.children.items())
-        ]
-        parts += list(dict.fromkeys(self.leaves))
-        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        return _prefix_regex(self._pairs)
+
+
+def _prefix_regex(pairs: list[tuple[str, str]]) -> str:
+    """The prefix tree of `pairs` (literal beginning, rest) as a regex: per node, a branch per
+    next character (in order), then the rests that end there (in order, once each).
+
+    A run of nodes with one child and no rest is written as one run of characters, without
+    building the nodes: most of the tree is such runs.
+    """
+    if len(pairs) == 1:  # a chain of single children down to one rest
+        prefix, rest = pairs[0]
+        return _prefix_run(prefix) + rest
+    if all(prefix for prefix, _ in pairs):
+        common = _common_prefix([prefix for prefix, _ in pairs])
+        if common:
+            return _prefix_run(common) + _prefix_regex(
+                [(prefix[len(common) :], rest) for prefix, rest in pairs]
+            )
+    children: dict[str, list[tuple[str, str]]] = {}
+    for prefix, rest in pairs:
+        if prefix:
+            children.setdefault(prefix[0], []).append((prefix[1:], rest))
+    parts = [_prefix_char(char) + _prefix_regex(children[char]) for char in sorted(children)]
+    parts += dict.fromkeys(rest for prefix, rest in pairs if not prefix)
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def _common_prefix(strings: list[str]) -> str:
+    first, last = min(strings), max(strings)  # what they share, every string between shares
+    for at, char in enumerate(first):
+        if char != last[at]:
+            return first[:at]
+    return first
+
+
+def _prefix_char(char: str) -> str:
+    return _SPACES if char == " " else re.escape(char)
+
+
+def _prefix_run(chars: str) -> str:
+    """`_prefix_char` of each of `chars`, in one go (re.escape(" ") is "\\ ")."""
+    return re.escape(chars).replace("\\ ", _SPACES)
 
 
 # Leading groups distributed into literal beginnings, within limits (the rest of the pattern is
@@ -461,21 +564,17 @@ def _items(pattern: str) -> list[str]:
 def _literal_prefix(pattern: str) -> tuple[str, str]:
     """Split a phrases.txt pattern (one top-level alternative, no leading {S}) into its literal
     beginning (letters, digits and spaces, none of them optional) and the rest."""
-    at = 0
-    while at < len(pattern):
-        char, after = pattern[at], pattern[at + 1 : at + 2]
-        if not (char.isalnum() or char == " "):
-            break
-        quantified = after in ("?", "*", "+") or (
-            after == "{" and not pattern.startswith(("{E}", "{S}"), at + 1)
-        )
-        if quantified:
-            break
-        at += 1
+    run = _LITERAL_RUN.match(pattern)
+    at = run.end() if run else 0  # it always matches, if only ""
     # The rest starts at a whole token: never inside a run of spaces the phrase syntax merges.
     while at and pattern[at - 1] == " " and at < len(pattern) and pattern[at] == " ":
         at -= 1
     return pattern[:at], pattern[at:]
+
+
+# Letters and digits (`[^\W_]` is exactly `str.isalnum`) and spaces, none followed by a
+# quantifier (`{E}` and `{S}` are not quantifiers).
+_LITERAL_RUN = re.compile(r"(?:(?:[^\W_]| )(?![?*+]|\{(?![ES]\})))*")
 
 
 def _first_chars(pattern: str) -> set[str] | None:
@@ -524,37 +623,39 @@ _NOT_LITERAL = frozenset("\\.^$*+?{}[]|() '")
 
 
 def _split_top(pattern: str) -> list[str]:
-    parts, depth, start, escaped = [], 0, 0, False
-    for i, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "(":
+    if "(" not in pattern and "\\" not in pattern:
+        return pattern.split("|")
+    parts, depth, start = [], 0, 0
+    for token in _SYNTAX.finditer(pattern):
+        char = token.group()
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
         elif char == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
+            parts.append(pattern[start : token.start()])
+            start = token.end()
     parts.append(pattern[start:])
     return parts
 
 
 def _closing(pattern: str) -> int | None:
-    depth, escaped = 0, False
-    for i, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "(":
+    depth = 0
+    for token in _SYNTAX.finditer(pattern):
+        char = token.group()
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth == 0:
-                return i
+                return token.start()
     return None
+
+
+# What `_split_top` and `_closing` look at: parentheses and bars, skipping escaped characters
+# (an escape is read as one token, so "\\(" is no parenthesis). Character classes are not
+# special: the lists put no parenthesis or bar in one.
+_SYNTAX = re.compile(r"\\.|[()|]", re.DOTALL)
 
 
 def _compile_words() -> Matcher:
@@ -570,7 +671,9 @@ def _compile_words() -> Matcher:
     plain_all = [w for line in _read("words.txt") for w in line.split("\t")[2].split()]
     trie = _trie_regex([w for w in plain_all if not w.startswith("re:")])
     combined = f"{_WORD_BEFORE}(?:{'|'.join([*everything, trie])}){_WORD_AFTER}"
-    return Matcher(combined, entries, boundary=_NOT_BEFORE_WORD)
+    body = combined.removeprefix(_WORD_BEFORE)
+    led = None if _looks_back(body) else _separator_led(combined, _NOT_BEFORE_WORD)
+    return Matcher(combined, entries, led=led)
 
 
 def _compile_phrases() -> tuple[Matcher, Matcher]:

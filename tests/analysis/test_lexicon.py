@@ -181,3 +181,77 @@ def test_expanding_a_leading_group_keeps_what_the_pattern_matches() -> None:
     for text in ["great job on breaking", "nice work there on losing", "good job on fixing"]:
         assert bool(union.fullmatch(text)) == bool(one.fullmatch(text))
     assert _expanded(pattern, 1) == [pattern]  # past the budget it is left alone
+
+
+def test_building_the_lists_compiles_each_large_regex_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Compiling the combined regexes is most of the first check's wait, in every sync worker:
+    # one regex of that size per matcher, no second form of it.
+    compiled: list[str] = []
+    real = re.compile
+
+    def spy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+        compiled.append(pattern)
+        return real(pattern, flags)
+
+    monkeypatch.setattr(re, "compile", spy)
+    fresh = lexicon.__wrapped__()
+    large = [pattern for pattern in compiled if len(pattern) > 1000]
+    matchers = (fresh.words, fresh.phrases, fresh.symbols, fresh.markers)
+    assert sum(map(len, large)) < 1.05 * sum(len(m.combined) for m in matchers)
+
+
+@pytest.mark.parametrize(
+    "text", ["k", "K!", "foo bar", "so foo-bar k", "well, bar foo bar", "k foo bar", "", "x"]
+)
+@pytest.mark.parametrize("odd", ["\\A\\W*k\\W*\\Z", "\\w+ly annoyed|k"])
+def test_a_phrase_whose_first_letters_are_unknown_is_still_found(odd: str, text: str) -> None:
+    # Patterns anchored at the start are tried there alone; any other pattern whose first
+    # letters the reader cannot tell makes the matcher search its combined regex itself.
+    from core.analysis.lexicon import Entry, _phrase_matcher
+
+    rows = [(Entry("plain", 0.5), "foo bar"), (Entry("odd", 0.5), odd)]
+    matcher = _phrase_matcher(rows, bounded=True)
+    assert (matcher._led is not None) == odd.startswith("\\A")
+    lowered = lower(text)
+    assert [(h.entry.rule, h.start, h.end) for h in matcher.hits(lowered)] == _naive(
+        matcher, lowered
+    )
+
+
+def test_the_shipped_lists_are_searched_in_the_fast_form(lex: Lexicon) -> None:
+    # A list edit that the separator-led search cannot take (a look-behind reaching before a
+    # match, say) still works, only slower: this says so when it happens.
+    assert lex.words._led is not None
+    assert lex.phrases._led is not None
+    assert lex.markers._led is not None
+
+
+def test_a_phrase_looking_before_itself_is_searched_without_a_separator() -> None:
+    # Searched behind a space, "(?<!\s)problem" would miss the "problem" that starts the text.
+    from core.analysis.lexicon import Entry, _phrase_matcher
+
+    matcher = _phrase_matcher([(Entry("odd", 0.5), r"((?<!\s)problem|issue) here")], bounded=True)
+    assert matcher._led is None
+    for text in ["problem here", "an issue here", "a problem here", "(problem here)"]:
+        fast = [(h.entry.rule, h.start, h.end) for h in matcher.hits(text)]
+        assert fast == _naive(matcher, text)
+    assert [h.start for h in matcher.hits("problem here")] == [0]
+
+
+@pytest.mark.parametrize(
+    ("regex", "looks_back"),
+    [
+        (r"(?:(?<=\w)(?!\w)|(?<!\w))", False),
+        (r"\bwell\B,?[^.!?]{0,60}?\Z", False),
+        (r"\\A\(?<", False),  # a backslash, an "A", a parenthesis, "?<"
+        (r"\Aok", True),
+        (r"(?<=, )honey", True),
+        (r"(?<![\w])x", True),  # not one of the two it knows: taken to look back
+        (r"^x", True),
+        (r"[a^]", True),
+    ],
+)
+def test_what_looks_before_a_match(regex: str, looks_back: bool) -> None:
+    from core.analysis.lexicon import _looks_back
+
+    assert _looks_back(regex) == looks_back
