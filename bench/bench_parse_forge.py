@@ -4,18 +4,33 @@ The input is what the local fakes serve (shaped like the recorded answers in
 ../shared/fixtures): Reddit inbox children, GitHub notifications with their issue and review
 comments and opening posts. Parsing includes the Markdown-to-text conversion. The JSON is built
 before the clock starts; only the connectors' parsing is timed.
+
+A second row per platform times a whole first-sync pass of the connector over the fakes'
+answers, recorded once and replayed (as `bench sync` replays them): the HTTP handling a sync
+pays per request comes on top of the parsing. GitHub makes two requests per thread, so there
+it costs more than the parsing. No target: it is one part of the sync benchmark's figure.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import defaultdict, deque
+from datetime import timedelta
 from typing import Any
 
+from bench.bench_sync import Recorded, Recorder, Replayer
 from bench.common import Row, rate
+from core.clock import FakeClock
 from core.connectors.github import Thread, comment_to_item, opening_to_item, parse_notification
 from core.connectors.reddit import parse_thing
+from core.connectors.registry import connector_class
 from core.fakes.github import GitHubFake
+from core.fakes.harness import credentials_for, make_fake
 from core.fakes.reddit import RedditFake
+from core.http_client import make_client
+from core.models import Account
+from core.secrets import Credentials
 
 ITEMS = 10_000
 TARGET = "> 20000"
@@ -24,7 +39,13 @@ START = 1_750_000_000.0
 
 def run(quick: bool) -> list[Row]:
     count = 2_000 if quick else ITEMS
-    return [_reddit(count), _github(count)]
+    passes = 1_000 if quick else 5_000
+    return [
+        _reddit(count),
+        _github(count),
+        replayed_pass("reddit", passes),
+        replayed_pass("github", passes),
+    ]
 
 
 def _reddit(count: int) -> Row:
@@ -75,3 +96,46 @@ def _best(work: Any, rounds: int = 3) -> float:
         work()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def replayed_pass(platform: str, count: int) -> Row:
+    """Items per second of one connector's first sync, every stream, over replayed answers
+    (fakes populated as `bench sync` populates them, `count` items per platform)."""
+    fake = make_fake(platform)
+    _populate(fake, platform, count)
+    credentials = Credentials(credentials_for(fake))
+    tape: Recorded = defaultdict(deque)
+    items = asyncio.run(_pass(platform, credentials, Recorder(fake.transport(), tape)))
+    best = float("inf")
+    for _ in range(3):
+        replayer = Replayer({key: deque(answers) for key, answers in tape.items()})
+        start = time.perf_counter()
+        replayed = asyncio.run(_pass(platform, credentials, replayer))
+        best = min(best, time.perf_counter() - start)
+        assert replayed == items, f"{platform}: replayed {replayed} of {items} items"
+    name = f"{platform}: first sync pass, replayed HTTP answers (handling + parsing)"
+    return Row(name, rate(items, best), "items/s")
+
+
+def _populate(fake: Any, platform: str, count: int) -> None:
+    """As `bench sync` populates its fakes (bench.bench_sync.populate)."""
+    if platform == "github":
+        fake.populate(count // 2, 1)
+        fake.rate_limit = 10**9  # two requests per thread: more than a real hour's quota
+    elif platform == "reddit":
+        fake.populate(count)
+    else:
+        fake.populate(count, conversations_only=True)
+
+
+async def _pass(platform: str, credentials: Credentials, transport: Any) -> int:
+    account = Account(f"bench-{platform}", platform, f"https://{platform}.example")
+    # The sync engine's horizon (90 days) on the clock `bench sync` runs it with.
+    horizon = FakeClock(start=1_795_000_000.0).now() - timedelta(days=90)
+    async with make_client(transport) as client:
+        connector = connector_class(platform)(account, credentials, client)
+        items = 0
+        for stream in connector.streams:
+            async for page in connector.fetch(stream, None, horizon):
+                items += len(page.items)
+    return items

@@ -5,6 +5,9 @@ recorded answers (Mastodon HTML with h-card mentions, hashtags and shortened lin
 records with link facets, emoji and Japanese text), served as the JSON bytes of their pages
 (40 per Mastodon page, 100 per Bluesky page). The timed part is what a sync does with each page:
 decode the JSON and turn it into Items. One core, no network.
+
+The last rows time a first-sync pass of each connector over replayed answers, HTTP handling
+included (see bench_parse_forge.replayed_pass).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from bench.bench_parse_forge import replayed_pass
 from bench.common import Row, rate
 from core.connectors.bluesky import BlueskyConnector
 from core.connectors.mastodon import MastodonConnector
@@ -29,7 +33,13 @@ HORIZON = datetime(2000, 1, 1, tzinfo=UTC)
 
 def run(quick: bool) -> list[Row]:
     count = 2_000 if quick else 10_000
-    return [_mastodon(count), _bluesky(count)]
+    passes = 1_000 if quick else 5_000
+    return [
+        _mastodon(count),
+        _bluesky(count),
+        replayed_pass("mastodon", passes),
+        replayed_pass("bluesky", passes),
+    ]
 
 
 def _mastodon(count: int) -> Row:

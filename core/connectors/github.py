@@ -135,6 +135,7 @@ class GitHubConnector(Connector):
         # The login as GitHub spells it: a handle written "@login" in the config would
         # otherwise never match an author or a mention.
         self._login = account.handle.strip().removeprefix("@")
+        self._fixed_headers: tuple[Secret, httpx.Headers] | None = None
 
     # ---- the contract --------------------------------------------------------------------------
 
@@ -421,13 +422,7 @@ class GitHubConnector(Connector):
             what=what,
             params=params,
             json=json,
-            headers={
-                "Authorization": f"Bearer {self._token().reveal()}",
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": API_VERSION,
-                "User-Agent": USER_AGENT,
-                **(headers or {}),
-            },
+            headers=self._headers(headers),
         )
         self.budget.update(
             header_float(response, "x-ratelimit-remaining"),
@@ -436,6 +431,26 @@ class GitHubConnector(Connector):
         if response.is_success or response.status_code == 304:
             return response
         raise self._error(response, what, thread=thread)
+
+    def _headers(self, extra: dict[str, str] | None) -> httpx.Headers:
+        """GitHub's headers for a request. Built once per token: httpx takes a ready
+        `Headers` as it is, where a dict is encoded and normalised on every request."""
+        token = self._token()
+        if self._fixed_headers is None or self._fixed_headers[0] is not token:
+            fixed = httpx.Headers(
+                {
+                    "Authorization": f"Bearer {token.reveal()}",
+                    "Accept": "application/vnd.github+json",
+                    "X-GitHub-Api-Version": API_VERSION,
+                    "User-Agent": USER_AGENT,
+                }
+            )
+            self._fixed_headers = (token, fixed)
+        headers = self._fixed_headers[1]
+        if extra:
+            headers = headers.copy()
+            headers.update(extra)
+        return headers
 
     def _token(self) -> Secret:
         try:
@@ -784,11 +799,15 @@ class _Seen:
     at: str
     issue: int = 0
     review: int = 0
+    # The JSON form, kept until the thread changes: every page's cursor holds every thread
+    # read so far, and most of them did not change since the page before.
+    _json: JSON | None = field(default=None, compare=False, repr=False)
 
     def last_id(self, kind: str) -> int:
         return self.review if kind == REVIEW else self.issue
 
     def saw(self, moment: datetime, kind: str = "", comment_id: int = 0) -> None:
+        self._json = None
         stamp = _iso(moment)
         if stamp > self.at:  # same-format ISO strings sort as times do
             self.at = stamp
@@ -805,7 +824,11 @@ class _Seen:
         return int(match.group(2)) <= self.last_id(kind)
 
     def dump(self) -> JSON:
-        return {"at": self.at, "issue": self.issue, "review": self.review}
+        """The thread's cursor entry (shared by the cursors of the pages it did not change on,
+        which nothing modifies once a page is handed out)."""
+        if self._json is None:
+            self._json = {"at": self.at, "issue": self.issue, "review": self.review}
+        return self._json
 
 
 @dataclass(slots=True)

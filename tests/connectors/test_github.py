@@ -348,6 +348,30 @@ async def test_incremental_brings_only_new_comments(
     assert listing.param("since") is not None
 
 
+async def test_a_cursor_handed_out_never_changes_afterwards(
+    fake: GitHubFake, connector: GitHubConnector, clock: Clock
+) -> None:
+    # Threads read again on a later page of the same pass must not rewrite what an earlier
+    # page's cursor says of them: the engine may store that cursor after reading on.
+    fake.populate(120, 1, start=NOW - 600)
+    cursor = (await pages(connector, None))[-1].cursor
+    clock.now += 120
+    for repo, number in list(fake.issues):
+        fake.add_issue_comment(repo, number, "dave", "one more")
+
+    handed_out: list[str] = []
+    found: list[Page] = []
+    async for page in connector.fetch("notifications", stored(cursor), HORIZON):
+        handed_out.append(json.dumps(page.cursor, sort_keys=True))
+        found.append(page)
+
+    assert len(found) > 1
+    assert [json.dumps(page.cursor, sort_keys=True) for page in found] == handed_out
+    # The first page's cursor still holds the earlier state of a thread read after it.
+    first, last = found[0].cursor["threads"], found[-1].cursor["threads"]
+    assert any(first[key] != last[key] for key in first)
+
+
 async def test_not_modified_is_a_free_empty_page(
     fake: GitHubFake, connector: GitHubConnector, clock: Clock
 ) -> None:

@@ -126,3 +126,47 @@ def test_plain_text_skips_the_parser(source: str, monkeypatch: pytest.MonkeyPatc
 )
 def test_markdown_is_never_taken_for_plain(source: str) -> None:
     assert not md_module._is_plain(source, "\n")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("<!--\nmulti-line template\n-->\n\nafter", "after"),
+        ("<!--->\n\nafter", "after"),  # an empty comment, closed at once
+        # What follows where HTML ends the comment is text (`<!-->`, `--!>`, a first `-->`).
+        ("<!-->-->\n\nafter", "-->\n\nafter"),
+        ("<!-- a --> b\n\nafter", "b\n\nafter"),
+        ("<!-- a --!> b -->\n\nafter", "b -->\n\nafter"),
+    ],
+)
+def test_html_comments_end_where_a_browser_ends_them(source: str, expected: str) -> None:
+    assert markdown_to_text(source) == expected
+
+
+def test_a_lone_html_comment_builds_no_html_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_document(html: str) -> None:
+        raise AssertionError("an HTML document was built for a comment")
+
+    monkeypatch.setattr(md_module, "LexborHTMLParser", no_document)
+    assert markdown_to_text("<!-- template: describe the bug -->\nIt crashes") == "It crashes"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # Link text that is the link's target as shown (escapes and host names decoded).
+        ("[a b](a%20b)", "a b"),
+        ("[a b](<a b>)", "a b"),
+        ("[https://x.org/see docs](https://x.org/see%20docs)", "https://x.org/see docs"),
+        ("<https://xn--bcher-kva.example/a>", "https://bücher.example/a"),
+        (
+            "[https://bücher.example/a b](https://xn--bcher-kva.example/a%20b)",
+            "https://bücher.example/a b",
+        ),
+        # Words are words, whatever the target.
+        ("[see docs](https://x.org/see%20docs)", "see docs (https://x.org/see%20docs)"),
+        ("[the docs](https://x.org/docs)", "the docs (https://x.org/docs)"),
+    ],
+)
+def test_link_text_that_shows_the_target_reads_once(source: str, expected: str) -> None:
+    assert markdown_to_text(source) == expected
