@@ -23,6 +23,7 @@ from typing import Any
 
 from core.models import Contact, ContextPost
 from core.query import TONE_THRESHOLD, QueryContext, owed_sql
+from core.store import ledger_pages
 from core.store.base import StoreBase
 from core.timeutil import to_epoch, utcnow
 
@@ -372,18 +373,21 @@ def _ledger_row(row: Any) -> LedgerRow:
 
 # Which contacts' answers a batch of own posts added or moved (see store_own_posts). Temporary:
 # per connection, never in the file. Not INSERT OR IGNORE: inside a trigger fired by an upsert
-# the outer statement's conflict policy (abort) overrides the trigger's own.
+# the outer statement's conflict policy (abort) overrides the trigger's own; an upsert clause
+# is not overridden. And VALUES, not SELECT ... WHERE NOT EXISTS: an INSERT ... SELECT that
+# reads its own table first copies its rows into a new temporary b-tree, which cost more than
+# the rest of the row (a backfill moves ~100,000 answers).
 _ANSWER_CHANGES = (
     "CREATE TEMP TABLE IF NOT EXISTS answer_changes(contact_id INTEGER PRIMARY KEY)",
     "CREATE TEMP TRIGGER IF NOT EXISTS answer_changes_added AFTER INSERT ON main.item_answers "
     "WHEN (SELECT paused FROM ledger_state) = 1 BEGIN "
-    "INSERT INTO answer_changes(contact_id) SELECT new.contact_id WHERE NOT EXISTS "
-    "(SELECT 1 FROM answer_changes WHERE contact_id = new.contact_id); END",
+    "INSERT INTO answer_changes(contact_id) VALUES (new.contact_id) "
+    "ON CONFLICT(contact_id) DO NOTHING; END",
     "CREATE TEMP TRIGGER IF NOT EXISTS answer_changes_moved "
     "AFTER UPDATE OF answered_at ON main.item_answers "
     "WHEN (SELECT paused FROM ledger_state) = 1 BEGIN "
-    "INSERT INTO answer_changes(contact_id) SELECT new.contact_id WHERE NOT EXISTS "
-    "(SELECT 1 FROM answer_changes WHERE contact_id = new.contact_id); END",
+    "INSERT INTO answer_changes(contact_id) VALUES (new.contact_id) "
+    "ON CONFLICT(contact_id) DO NOTHING; END",
 )
 _CHANGED = "{column} IN (SELECT contact_id FROM temp.answer_changes)"
 # The columns of a contact's row that follow from its answers, recomputed as a rebuild does.
@@ -397,40 +401,52 @@ _RECOMPUTE_ANSWERED = tuple(
 
 
 def store_own_posts(db: sqlite3.Connection, account_id: int, posts: Sequence[ContextPost]) -> None:
-    """Store the user's own posts seen on the platform (idempotent). The thread of a post is the
-    thread of what it replies to when that is known (an item, context or another own post),
-    else its parent. Call inside a write transaction.
+    """Store the user's own posts seen on the platform, and the answers they give (idempotent).
+    Call inside a write transaction.
 
     Each post answers the item it replies to and the earlier items of its thread, and the
-    ledger keeps the earliest answer of each item. Streams list newest first, so every older
-    post moves the answers of its thread again, and each move recomputed the contact's row
-    (median and p90 delay included). Here the row triggers are paused while the posts go in,
-    the contacts whose answers changed are noted, and their rows are recomputed once, the way
-    a rebuild computes them: the same rows, without the work in between."""
-    # Oldest first: a post then answers only its thread's items since the one before it (see
-    # migration 6), where newest first (the order streams list them) moves every earlier answer.
+    ledger keeps the earliest answer of each item. Each move recomputed the contact's row
+    (median and p90 delay included); here the contacts whose answers changed are noted and
+    their rows recomputed once (see answers_deferred), and the answers are found for all the
+    posts at once (see ledger_pages.answer_with_own_posts)."""
+    with answers_deferred(db):
+        since = ledger_pages.own_posts_mark(db)
+        insert_own_posts(db, account_id, posts)
+        ledger_pages.answer_with_own_posts(db, since)
+
+
+_INSERT_OWN_POST = (
+    "INSERT INTO own_posts(account_id, remote_id, parent_id, thread_root_id, "
+    "created_at, polarity) VALUES (?1, ?2, ?3, CASE WHEN ?3 = '' THEN '' ELSE coalesce("
+    "(SELECT thread_root_id FROM items WHERE account_id = ?1 AND remote_id = ?3 "
+    "AND thread_root_id != ''), "
+    "(SELECT item_root_id FROM context_posts WHERE account_id = ?1 "
+    "AND remote_id = ?3), "
+    "(SELECT thread_root_id FROM own_posts WHERE account_id = ?1 "
+    "AND remote_id = ?3 AND thread_root_id != ''), ?3) END, ?4, ?5) "
+    # Seen again with a tone it lacked (cached as thread context, or stored before
+    # migration 7): the tone is filled in, and counts (trigger ledger_own_post_scored).
+    "ON CONFLICT(account_id, remote_id) DO UPDATE SET polarity = excluded.polarity "
+    "WHERE own_posts.polarity IS NULL AND excluded.polarity IS NOT NULL"
+)
+
+
+def insert_own_posts(db: sqlite3.Connection, account_id: int, posts: Sequence[ContextPost]) -> None:
+    """Store own posts (with the tone they give) but not yet the answers they give: the caller
+    gives those with ledger_pages.answer_with_own_posts before its transaction ends, from a
+    mark taken before (ledger_pages.own_posts_mark). The thread of a post is the thread of
+    what it replies to when that is known (an item, context or another own post, stored
+    before it), else its parent."""
+    # Oldest first, so the order stored (the rowids) is the order their answers are offered in.
     unique = sorted({p.remote_id: p for p in posts}.values(), key=lambda p: p.created_at)
     rows = [
         (account_id, p.remote_id, p.parent_id, to_epoch(p.created_at), p.polarity) for p in unique
     ]
     if not rows:
         return
-    with answers_deferred(db):
-        db.executemany(
-            "INSERT INTO own_posts(account_id, remote_id, parent_id, thread_root_id, "
-            "created_at, polarity) VALUES (?1, ?2, ?3, CASE WHEN ?3 = '' THEN '' ELSE coalesce("
-            "(SELECT thread_root_id FROM items WHERE account_id = ?1 AND remote_id = ?3 "
-            "AND thread_root_id != ''), "
-            "(SELECT item_root_id FROM context_posts WHERE account_id = ?1 "
-            "AND remote_id = ?3), "
-            "(SELECT thread_root_id FROM own_posts WHERE account_id = ?1 "
-            "AND remote_id = ?3 AND thread_root_id != ''), ?3) END, ?4, ?5) "
-            # Seen again with a tone it lacked (cached as thread context, or stored before
-            # migration 7): the tone is filled in, and counts (trigger ledger_own_post_scored).
-            "ON CONFLICT(account_id, remote_id) DO UPDATE SET polarity = excluded.polarity "
-            "WHERE own_posts.polarity IS NULL AND excluded.polarity IS NOT NULL",
-            rows,
-        )
+    # One statement per post: a post's thread may be that of another post of the same batch.
+    with ledger_pages.triggers_off(db, "ledger_batched"):
+        db.executemany(_INSERT_OWN_POST, rows)
 
 
 @contextmanager

@@ -17,11 +17,9 @@ from typing import Any, TypeVar
 
 from core import jsoncodec
 from core.models import Contact, ContextPost, Cursor, Item
-from core.store import ledger_sql
+from core.store import ledger_pages, ledger_sql
+from core.store.bulk import CHUNK, insert_rows
 from core.store.rows import item_values
-
-CHUNK = 400  # stay well under SQLite's bound-parameter limit
-MAX_ROWS = 500  # rows per multi-row INSERT (see insert_rows)
 
 T = TypeVar("T")
 ContactKey = tuple[str, str, str]
@@ -81,38 +79,23 @@ def upsert_contacts(
     """`store_contacts`, returning their ids."""
     keys = store_contacts(db, contacts, now)
     ids: dict[ContactKey, int] = {}
-    for start in range(0, len(keys), CHUNK // 3):
-        chunk = keys[start : start + CHUNK // 3]
-        clause = " OR ".join(["(platform = ? AND instance = ? AND remote_id = ?)"] * len(chunk))
-        params = [part for key in chunk for part in key]
+    per = CHUNK // 3
+    for start in range(0, len(keys), per):
+        chunk = keys[start : start + per]
         for row in db.execute(
-            f"SELECT id, platform, instance, remote_id FROM contacts WHERE {clause}", params
+            _CONTACT_IDS.replace("{rows}", ",".join(["(?,?,?)"] * len(chunk))),
+            [part for key in chunk for part in key],
         ):
             ids[(row[1], row[2], row[3])] = int(row[0])
     return ids
 
 
-def insert_rows(
-    db: sqlite3.Connection, sql: str, rows: Sequence[tuple[Any, ...]], group: str = ""
-) -> int:
-    """Run `sql` (with `{rows}` where its VALUES go) for many rows, as few statements as the
-    bound-parameter limit allows; returns how many rows it changed.
-
-    Not executemany: that steps once per row, and every step gives up and takes back Python's
-    GIL, so while the event loop's thread is busy (parsing the next page) each row waits for a
-    thread switch. One statement of many rows runs start to end without the GIL."""
-    if not rows:
-        return 0
-    width = len(rows[0])
-    limit = min(db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32_766)
-    per = max(1, min(MAX_ROWS, limit // width))
-    group = group or "(" + ",".join("?" * width) + ")"
-    changed = 0
-    for start in range(0, len(rows), per):
-        chunk = rows[start : start + per]
-        statement = sql.replace("{rows}", ",".join([group] * len(chunk)))
-        changed += db.execute(statement, [value for row in chunk for value in row]).rowcount
-    return changed
+# One index lookup per key (a VALUES list joined to the unique key).
+_CONTACT_IDS = (
+    "SELECT contacts.id, k.column1, k.column2, k.column3 FROM (VALUES {rows}) AS k "
+    "JOIN contacts ON contacts.platform = k.column1 AND contacts.instance = k.column2 "
+    "AND contacts.remote_id = k.column3"
+)
 
 
 def existing_ids(db: sqlite3.Connection, account_id: int, remote_ids: list[str]) -> dict[str, int]:
@@ -179,17 +162,11 @@ def screen(
     return known, muted_thread_roots(db, account_id, roots)
 
 
-# The author's id is looked up in the statement (no round of ids back to Python first).
 _INSERT_ITEM = (
     "INSERT INTO items(id, sort_key, account_id, remote_id, kind, author_id, author_label, text, "
     "markup, markup_format, url, created_at, thread_root_id, parent_id, is_question, polarity, "
     "risk, conflict, reasons, platform_data, fetched_at, updated_at, tags, state, snoozed_until, "
     "important) VALUES {rows} ON CONFLICT(account_id, remote_id) DO NOTHING"
-)
-_ITEM_ROW = (
-    "(?,?,?,?,?,(SELECT id FROM contacts WHERE platform = ? AND instance = ? AND remote_id = ?),"
-    + ",".join("?" * 20)
-    + ")"
 )
 
 
@@ -223,22 +200,8 @@ def ingest(
 ) -> IngestResult:
     """Own posts, then the items (new ones inserted, edited ones updated), the history entries
     of the page's items (e.g. the rules that matched them), then the cursor. Call inside a
-    transaction.
-
-    The ledger's answer columns are recomputed once for the page (see
-    `ledger_sql.answers_deferred`), not at each item a stored own post answers."""
-    with ledger_sql.answers_deferred(db):
-        result = _store_page(db, account_id, items, own_posts, now)
-    if events:
-        _log_events(db, account_id, events, now)
-    if cursor is not None:
-        db.execute(
-            "INSERT INTO cursors(account_id, stream, value, updated_at) VALUES (?,?,?,?) "
-            "ON CONFLICT(account_id, stream) DO UPDATE SET value = excluded.value, "
-            "updated_at = excluded.updated_at",
-            (account_id, cursor.stream, jsoncodec.dumps(cursor.value, sort_keys=True), now),
-        )
-    return result
+    transaction. One page of `ingest_pages`."""
+    return ingest_pages(db, account_id, [PageWrite(items, cursor, own_posts, events)], now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,74 +218,111 @@ class PageWrite:
 def ingest_pages(
     db: sqlite3.Connection, account_id: int, pages: Sequence[PageWrite], now: float
 ) -> IngestResult:
-    """Several pages of one stream, in order, each stored exactly as `ingest` stores it, in
-    the caller's one transaction: what the database writes once per commit (the index pages
-    every page touches) is written once for them all. Returns the pages' results added up."""
+    """Several pages of one stream, in order, in the caller's one transaction, with the result
+    of storing each alone (`ingest`) one after the other: what the database writes once per
+    commit (the index pages every page touches) is written once for them all. Returns the
+    pages' results added up.
+
+    What each page would write again over the one before is written once for the group: the
+    answers the pages' own posts give (each older page of a backfill moves its threads'
+    answers again: here each item moves once), the answer columns of the contacts whose
+    answers changed (see ledger_sql.answers_deferred), and the stream's cursor (the last). A
+    page reads the answers only to adjust the streak of an item it undeletes, and every contact
+    whose answers change gets its streak recomputed at the end."""
     total = IngestResult()
-    for page in pages:
-        result = ingest(db, account_id, page.items, page.cursor, page.own_posts, now, page.events)
-        total.new_ids += result.new_ids
-        total.updated += result.updated
-        total.unchanged += result.unchanged
+    cursors: dict[str, Cursor] = {}
+    with ledger_sql.answers_deferred(db):
+        since = ledger_pages.own_posts_mark(db)
+        for page in pages:
+            result = _store_page(db, account_id, page, now)
+            total.new_ids += result.new_ids
+            total.updated += result.updated
+            total.unchanged += result.unchanged
+            if page.cursor is not None:
+                cursors[page.cursor.stream] = page.cursor
+        ledger_pages.answer_with_own_posts(db, since)
+    for cursor in cursors.values():
+        _save_cursor(db, account_id, cursor, now)
     return total
 
 
 def _store_page(
-    db: sqlite3.Connection,
-    account_id: int,
-    items: Sequence[Item],
-    own_posts: Sequence[ContextPost],
-    now: float,
+    db: sqlite3.Connection, account_id: int, page: PageWrite, now: float
 ) -> IngestResult:
-    if own_posts:
-        ledger_sql.store_own_posts(db, account_id, own_posts)
+    if page.own_posts:
+        ledger_sql.insert_own_posts(db, account_id, page.own_posts)
+    result = _store_items(db, account_id, page.items, now)
+    if page.events:
+        _log_events(db, account_id, page.events, now)
+    return result
+
+
+def _save_cursor(db: sqlite3.Connection, account_id: int, cursor: Cursor, now: float) -> None:
+    db.execute(
+        "INSERT INTO cursors(account_id, stream, value, updated_at) VALUES (?,?,?,?) "
+        "ON CONFLICT(account_id, stream) DO UPDATE SET value = excluded.value, "
+        "updated_at = excluded.updated_at",
+        (account_id, cursor.stream, jsoncodec.dumps(cursor.value, sort_keys=True), now),
+    )
+
+
+def _store_items(
+    db: sqlite3.Connection, account_id: int, items: Sequence[Item], now: float
+) -> IngestResult:
     result = IngestResult()
     batch = {item.remote_id: item for item in items}  # a page may repeat an item
-    if batch:
-        store_contacts(db, (item.author for item in batch.values()), now)
-        existing = _existing_items(db, account_id, list(batch))
-        fresh: list[Item] = []
-        changed: list[tuple[Any, ...]] = []
-        for remote_id, item in batch.items():
-            before = existing.get(remote_id)
-            if before is None:
-                fresh.append(item)
-            elif before != (item.text, item.markup, item.url, False):
-                changed.append((item.text, item.markup, item.url, now, account_id, remote_id))
-            else:
-                result.unchanged += 1
-        if fresh:
-            result.new_ids = _insert_items(db, account_id, fresh, now)
-        if changed:
-            db.executemany(
-                "UPDATE items SET text = ?, markup = ?, url = ?, updated_at = ?, "
-                "deleted_at = NULL WHERE account_id = ? AND remote_id = ?",
-                changed,
-            )
-            result.updated = len(changed)
+    if not batch:
+        return result
+    authors = upsert_contacts(db, (item.author for item in batch.values()), now)
+    existing = _existing_items(db, account_id, list(batch))
+    fresh: list[Item] = []
+    changed: list[tuple[Any, ...]] = []
+    for remote_id, item in batch.items():
+        before = existing.get(remote_id)
+        if before is None:
+            fresh.append(item)
+        elif before != (item.text, item.markup, item.url, False):
+            changed.append((item.text, item.markup, item.url, now, account_id, remote_id))
+        else:
+            result.unchanged += 1
+    if fresh:
+        result.new_ids = _insert_items(db, account_id, fresh, authors, now)
+    if changed:
+        db.executemany(
+            "UPDATE items SET text = ?, markup = ?, url = ?, updated_at = ?, "
+            "deleted_at = NULL WHERE account_id = ? AND remote_id = ?",
+            changed,
+        )
+        result.updated = len(changed)
     return result
 
 
 def _insert_items(
-    db: sqlite3.Connection, account_id: int, fresh: list[Item], now: float
+    db: sqlite3.Connection,
+    account_id: int,
+    fresh: list[Item],
+    authors: dict[ContactKey, int],
+    now: float,
 ) -> list[int]:
-    """Insert new items (their authors stored already) with their ids and sort keys given: the
-    ids SQLite would pick (one past the largest), so the items_sort_key trigger need not update
-    each row again. Returns the ids of the rows inserted, in order.
+    """Insert new items (their authors stored already, with these ids) with their ids and sort
+    keys given: the ids SQLite would pick (one past the largest), so the items_sort_key trigger
+    need not update each row again. Returns the ids of the rows inserted, in order.
 
-    The rows go in in page order (the ledger's triggers add them up in that order), and into
-    the full-text index afterwards in one statement, in rowid order (see migration 8)."""
+    The rows go in in page order; then the full-text index gets them in one statement, in
+    rowid order (see migration 8), and the ledger its row work, in page order (migration 9)."""
     top = db.execute("SELECT max(id) FROM items").fetchone()[0] or 0
     rows = []
     for n, item in enumerate(fresh, start=top + 1):
-        values = item_values(item, account_id, 0, now)
         author = item.author
-        key = (author.platform, author.instance, author.remote_id)
-        rows.append((n, sort_key(values[9], n), *values[:3], *key, *values[4:]))
-    db.execute("UPDATE ingest_state SET fts_batched = 1")
-    inserted = insert_rows(db, _INSERT_ITEM, rows, _ITEM_ROW)
-    db.execute("UPDATE ingest_state SET fts_batched = 0")
-    db.execute(_INDEX_NEW_ITEMS, (top, top + len(rows)))
+        values = item_values(
+            item, account_id, authors[(author.platform, author.instance, author.remote_id)], now
+        )
+        rows.append((n, sort_key(values[9], n), *values))
+    with ledger_pages.triggers_off(db, "fts_batched", "ledger_batched"):
+        inserted = insert_rows(db, _INSERT_ITEM, rows)
+    last = top + len(rows)
+    db.execute(_INDEX_NEW_ITEMS, (top, last))
+    ledger_pages.items_added(db, top, last)
     if inserted == len(rows):
         return [row[0] for row in rows]
     # Some were stored meanwhile (not possible inside BEGIN IMMEDIATE, but cheap to handle).

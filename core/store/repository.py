@@ -23,6 +23,7 @@ from core.models import (
 )
 from core.query import CompiledQuery
 from core.store import page_sql
+from core.store.bulk import CHUNK
 from core.store.database import connect
 from core.store.inbox_sql import InboxQueries
 from core.store.ledger_sql import LedgerQueries
@@ -40,7 +41,7 @@ from core.store.rows import (
 from core.store.tone_sql import ToneQueries
 from core.timeutil import from_epoch, to_epoch, utcnow
 
-_CHUNK = page_sql.CHUNK
+_CHUNK = CHUNK
 
 
 @dataclass(frozen=True, slots=True)

@@ -560,6 +560,80 @@ MIGRATIONS: list[str] = [
         );
     END;
     """,
+    # 9: a synced page does the ledger's row work in a few set-based statements (see
+    # core.store.ledger_pages): its new items are counted, answered and given their tone in one
+    # statement each, and the answers its own posts give are found once per item for a whole
+    # group of pages. Row by row, each own post of a backfill (newest first) moved the answers
+    # of its thread again, and each INSERT ... SELECT in these triggers copied its rows into a
+    # temporary b-tree before inserting them (the target table has triggers of its own).
+    # ingest_state.ledger_batched turns these triggers off, only inside a page's statements, as
+    # fts_batched does for the full-text index; every other write still goes through them. The
+    # bodies are those of migrations 5 (ledger_item_added), 6 and 7, unchanged.
+    """
+    ALTER TABLE ingest_state ADD COLUMN ledger_batched INTEGER NOT NULL DEFAULT 0;
+    DROP TRIGGER ledger_item_added;
+    CREATE TRIGGER ledger_item_added AFTER INSERT ON items
+    WHEN (SELECT ledger_batched FROM ingest_state) = 0 BEGIN
+        INSERT INTO contact_ledger(contact_id, received, deleted, streak, polarity_sum, last_in)
+        VALUES (
+            new.author_id, 1, new.deleted_at IS NOT NULL, new.deleted_at IS NULL,
+            new.polarity, new.created_at
+        )
+        ON CONFLICT(contact_id) DO UPDATE SET
+            received = received + 1,
+            deleted = deleted + excluded.deleted,
+            streak = streak + (
+                excluded.streak AND new.created_at > coalesce(last_answered_item, -1e300)
+            ),
+            polarity_sum = polarity_sum + excluded.polarity_sum,
+            last_in = max(coalesce(last_in, excluded.last_in), excluded.last_in);
+        INSERT INTO item_answers(item_id, contact_id, created_at, answered_at, via)
+        SELECT new.id, new.author_id, new.created_at, answered_at, via FROM (
+            SELECT created_at AS answered_at, 'platform' AS via FROM own_posts
+            WHERE account_id = new.account_id AND parent_id = new.remote_id
+            UNION ALL
+            SELECT created_at, 'thread' FROM own_posts
+            WHERE account_id = new.account_id AND thread_root_id = new.thread_root_id
+                AND new.thread_root_id != '' AND parent_id != new.remote_id
+                AND created_at > new.created_at
+            ORDER BY 1 LIMIT 1
+        );
+    END;
+    DROP TRIGGER ledger_item_own_tone;
+    CREATE TRIGGER ledger_item_own_tone AFTER INSERT ON items
+    WHEN (SELECT ledger_batched FROM ingest_state) = 0 BEGIN
+        INSERT INTO own_tone_given(account_id, remote_id, contact_id, sent_at, polarity)
+        SELECT account_id, remote_id, new.author_id, created_at, polarity FROM own_posts
+        WHERE account_id = new.account_id AND parent_id = new.remote_id
+            AND polarity IS NOT NULL
+            AND NOT EXISTS (
+                SELECT 1 FROM replies WHERE replies.account_id = own_posts.account_id
+                    AND replies.remote_id = own_posts.remote_id AND replies.state = 'sent'
+            )
+        ON CONFLICT(account_id, remote_id) DO NOTHING;
+    END;
+    DROP TRIGGER ledger_own_post_added;
+    CREATE TRIGGER ledger_own_post_added AFTER INSERT ON own_posts
+    WHEN (SELECT ledger_batched FROM ingest_state) = 0 BEGIN
+        INSERT INTO item_answers(item_id, contact_id, created_at, answered_at, via)
+        SELECT id, author_id, created_at, new.created_at, 'platform' FROM items
+        WHERE account_id = new.account_id AND remote_id = new.parent_id
+        ON CONFLICT(item_id) DO UPDATE SET answered_at = excluded.answered_at, via = excluded.via
+        WHERE excluded.answered_at < answered_at;
+        INSERT INTO item_answers(item_id, contact_id, created_at, answered_at, via)
+        SELECT id, author_id, created_at, new.created_at, 'thread' FROM items
+        WHERE account_id = new.account_id AND thread_root_id = new.thread_root_id
+            AND new.thread_root_id != '' AND remote_id != new.parent_id
+            AND created_at < new.created_at
+            AND created_at >= coalesce((
+                SELECT max(created_at) FROM own_posts
+                WHERE account_id = new.account_id AND thread_root_id = new.thread_root_id
+                    AND created_at < new.created_at
+            ), -1e300)
+        ON CONFLICT(item_id) DO UPDATE SET answered_at = excluded.answered_at, via = excluded.via
+        WHERE excluded.answered_at < answered_at;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

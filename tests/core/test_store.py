@@ -103,10 +103,10 @@ async def test_a_page_newest_first_is_indexed_whole_and_the_index_stays_consiste
     await store.ingest("work", [item(7, text="word7 edited", minutes=7)])
     assert await store.search_ids("edited") == [ids[60 - 7]]
     await store.conn.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
-    assert (await store._one("SELECT fts_batched FROM ingest_state"))[0] == 0
+    assert tuple(await store._one("SELECT fts_batched, ledger_batched FROM ingest_state")) == (0, 0)
 
 
-async def test_a_page_that_fails_leaves_the_index_and_its_switch_untouched(
+async def test_a_page_that_fails_leaves_the_index_and_its_switches_untouched(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from core.store import page_sql
@@ -118,7 +118,7 @@ async def test_a_page_that_fails_leaves_the_index_and_its_switch_untouched(
     with pytest.raises(RuntimeError):
         await store.ingest("work", [item(1, text="lost words")], events=[("1", "rule", "x")])
     assert await store.search_ids("lost") == []
-    assert (await store._one("SELECT fts_batched FROM ingest_state"))[0] == 0
+    assert tuple(await store._one("SELECT fts_batched, ledger_batched FROM ingest_state")) == (0, 0)
     assert (await store._one("SELECT paused FROM ledger_state"))[0] == 0
 
 
