@@ -126,7 +126,10 @@ class RoleCalibration:
     scale: dict[str, float] = field(default_factory=dict)
 
     def factor(self, target: str, cheerful: bool) -> float:
-        factor = {"reader": 1.0, "third": self.third_person}.get(target, self.untargeted)
+        if target == "reader":
+            factor = 1.0
+        else:
+            factor = self.third_person if target == "third" else self.untargeted
         return factor * CHEERFUL_FACTOR if cheerful else factor
 
     @staticmethod
@@ -169,6 +172,13 @@ class ToneAnalyzer:
         self._valence: dict[str, float] = {}
         self._thread_polarity: dict[str, float] = {}
         self._roles: dict[str, RoleCalibration] = {}
+        # The model's calibration as numbers, read once at load (as the roles are): the polarity
+        # blend (bias, vader, model, model_scale) or None, whether the offensive head weighs in,
+        # the irony head's (low, max_weight), and the sentiment classifier's rows or None.
+        self._blend_params: tuple[float, float, float, float] | None = None
+        self._offensive_on = False
+        self._irony: tuple[float, float] = (1.0, 0.2)
+        self._sentiment_rows: list[list[float]] | None = None
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -227,6 +237,22 @@ class ToneAnalyzer:
                 "draft": draft,
                 "incoming": RoleCalibration.of(cal.get("incoming", {}), draft),
             }
+            blend: dict[str, Any] = cal.get("polarity", {})
+            self._blend_params = (
+                (
+                    float(blend["bias"]),
+                    float(blend["vader"]),
+                    float(blend["model"]),
+                    float(blend["model_scale"]),
+                )
+                if blend
+                else None
+            )
+            self._offensive_on = bool(cal.get("offensive"))
+            irony: dict[str, Any] = cal.get("irony", {})
+            self._irony = (float(irony.get("low", 1.0)), float(irony.get("max_weight", 0.2)))
+            classes: dict[str, Any] = cal.get("sentiment_classes", {})
+            self._sentiment_rows = classes["weights"] if classes else None
             lexscore.warm_up()
             self._valence = lexscore.valence()
             # Corrections are digested before anyone may check: no verdict ignores them.
@@ -284,7 +310,11 @@ class ToneAnalyzer:
         cheerful = target != "reader" and polarity >= CHEERFUL
         factor = calibrated.factor(target, cheerful)
         # The head mostly re-reads the words the lists already caught: it adds only its excess.
-        listed = max((e.weight for e in found.evidence if e.rule in LEXICAL_RULES), default=0.0)
+        listed = (
+            max((e.weight for e in found.evidence if e.rule in LEXICAL_RULES), default=0.0)
+            if found.evidence
+            else 0.0
+        )
         if offensive_model:
             signals.extend(
                 self._offensive_signal(
@@ -300,7 +330,7 @@ class ToneAnalyzer:
             signals.extend(self._context_signals(text, role, polarity, context, inputs.tokens))
         if self._watch is not None:
             signals.extend(_watch_signal(self._watch, text))
-        if calibrated.scale:
+        if calibrated.scale and signals:
             signals = [_rescaled(s, calibrated.scale.get(scale_key(s), 1.0)) for s in signals]
         if found.mitigators:
             signals = [_soften(s) if s.soft else s for s in signals]
@@ -345,14 +375,11 @@ class ToneAnalyzer:
         )
 
     def _blend(self, compound: float, sentiment_margin: float) -> float:
-        blend: dict[str, Any] = self._model.calibration.get("polarity", {})
-        if not blend:
+        blend = self._blend_params
+        if blend is None:
             return compound
-        value = (
-            float(blend["bias"])
-            + float(blend["vader"]) * compound
-            + float(blend["model"]) * math.tanh(sentiment_margin / float(blend["model_scale"]))
-        )
+        bias, vader, model, model_scale = blend
+        value = bias + vader * compound + model * math.tanh(sentiment_margin / model_scale)
         return max(-1.0, min(1.0, value))
 
     def _offensive_signal(
@@ -364,7 +391,7 @@ class ToneAnalyzer:
         listed: float,
         calibrated: RoleCalibration,
     ) -> list[Signal]:
-        if not self._model.calibration.get("offensive"):
+        if not self._offensive_on:
             return []
         weight = offensive_weight(p, calibrated.low, calibrated.mid) * factor - listed
         if weight <= 0.0:
@@ -387,14 +414,13 @@ class ToneAnalyzer:
         return [Signal("offensive_model", weight, spans, ["offensive_model:"], label=label)]
 
     def _irony_signal(self, p: float, signals: list[Signal]) -> list[Signal]:
-        cal: dict[str, Any] = self._model.calibration.get("irony", {})
-        low = float(cal.get("low", 1.0))
+        low, max_weight = self._irony
         if p <= low:
             return []
         # Only as support: the model alone is right about irony ~2 times in 3.
         if not any(s.rule == "sarcasm" for s in signals):
             return []
-        weight = float(cal.get("max_weight", 0.2)) * (p - low) / (1.0 - low)
+        weight = max_weight * (p - low) / (1.0 - low)
         label = f"may be sarcastic (learned model, {p:.2f})"
         return [Signal("irony_model", weight, [], ["irony_model:"], label=label)]
 
@@ -479,11 +505,11 @@ class ToneAnalyzer:
 
     def sentiment(self, inputs: list[float]) -> str:
         """negative / neutral / positive, by the small classifier fitted on TweetEval."""
-        classes: dict[str, Any] = self._model.calibration.get("sentiment_classes", {})
-        if not classes:  # untrained: the sign of the polarity, with a neutral band
+        rows = self._sentiment_rows
+        if rows is None:  # untrained: the sign of the polarity, with a neutral band
             polarity = inputs[1]
             return SENTIMENTS[0 if polarity < -0.1 else 2 if polarity > 0.1 else 1]
-        scores = [sum(map(operator.mul, row, inputs)) for row in classes["weights"]]
+        scores = [sum(map(operator.mul, row, inputs)) for row in rows]
         return SENTIMENTS[scores.index(max(scores))]
 
     def _verdict(

@@ -97,6 +97,7 @@ class Matcher:
         candidates: bool = False,
         led: str | None = None,
         at_start: str | None = None,
+        chunked: bool = False,
     ) -> None:
         self.combined = combined
         self._led = None if led is None else re.compile(led)
@@ -111,15 +112,31 @@ class Matcher:
         self._order = order or {}
         self._fallback = everything if fallback is None else fallback
         self._gate = gate
-        # One character-class search, rather than a Python loop of `in` tests over the gate.
+        # One character-class search, rather than a Python loop of `in` tests over the gate; but
+        # an ASCII text can hold only the gate's ASCII characters, which `in` finds faster than
+        # the regex engine's class test at every character (the class holds emojis).
         self._gate_search = (
             None if gate is None else re.compile("[" + "".join(map(re.escape, sorted(gate))) + "]")
         )
+        self._gate_ascii = tuple(sorted(c for c in gate or () if c.isascii()))
         self._candidates = candidates
+        # `chunked`: no match includes whitespace, and the regex looks at most one character
+        # before and after a match, taking whitespace there as it takes the ends of the text
+        # (`_chunk_confined`). A text then has a match only if one of its whitespace-separated
+        # chunks, searched alone, has one: what a chunk holds is cached, and a text none of whose
+        # chunks can match (most of them) is not searched at all.
+        self._chunked = chunked and self._led is not None
+        self._chunks: dict[str, bool] = {}
 
     def hits(self, lowered: str) -> Iterator[Hit]:
         """Every non-overlapping hit in `lowered` (a text already lower-cased with `lower()`)."""
-        if self._gate_search is not None and self._gate_search.search(lowered) is None:
+        if self._gate_search is not None:
+            if lowered.isascii():
+                if not any(map(lowered.__contains__, self._gate_ascii)):
+                    return
+            elif self._gate_search.search(lowered) is None:
+                return
+        if self._chunked and not self._may_match(lowered):
             return
         if self._candidates:
             yield from self._candidate_hits(lowered)
@@ -131,6 +148,27 @@ class Matcher:
                 if one is not None and one.end() == end:
                     yield Hit(self._entries[n], start, end)
                     break
+
+    def _may_match(self, lowered: str) -> bool:
+        """Whether some whitespace-separated chunk of `lowered` has a match (`chunked`)."""
+        chunks = lowered.split()
+        cache = self._chunks
+        known = list(map(cache.get, chunks))
+        if True in known:
+            return True
+        if None not in known:
+            return False
+        led = self._led
+        assert led is not None
+        found = False
+        for chunk, seen in zip(chunks, known, strict=True):
+            if seen is None:
+                seen = led.search(_START + chunk) is not None
+                if len(cache) >= _CHUNK_CACHE:  # bounded; a racing clear only costs searching
+                    cache.clear()
+                cache[chunk] = seen
+                found = found or seen
+        return found
 
     def _candidate_hits(self, lowered: str) -> Iterator[Hit]:
         # The combined regex only says where some entry may start; the entries, tried in order at
@@ -195,6 +233,8 @@ class Matcher:
         """`combined` itself, compiled on first need: only `search` and `spans` use it."""
         return self._plain or re.compile(self.combined)
 
+
+_CHUNK_CACHE = 100_000
 
 # What `Matcher` puts in front of a text to search it with a separator-led regex: a separator
 # for every boundary used (`\w`, `_NOT_BEFORE_WORD`), standing for the start of the text.
@@ -673,7 +713,21 @@ def _compile_words() -> Matcher:
     combined = f"{_WORD_BEFORE}(?:{'|'.join([*everything, trie])}){_WORD_AFTER}"
     body = combined.removeprefix(_WORD_BEFORE)
     led = None if _looks_back(body) else _separator_led(combined, _NOT_BEFORE_WORD)
-    return Matcher(combined, entries, led=led)
+    # The trie's letters and leet stand-ins are never whitespace, nor is `\w`, and the combined
+    # regex looks one character either side (`_WORD_BEFORE`, `_WORD_AFTER`), where whitespace
+    # and the ends of the text both pass: only the raw entries need a look.
+    chunked = all(map(_chunk_confined, everything))
+    return Matcher(combined, entries, led=led, chunked=chunked)
+
+
+def _chunk_confined(regex: str) -> bool:
+    r"""Whether `regex` (a raw words.txt entry) surely matches no whitespace and looks neither
+    before nor after its match (erring on the side of no): no `.`, no negated class, no escape
+    but `\*`, `\w`, `\d` and `\-`, no space, no group construct `(?` (look-arounds), no `^`, `$`."""
+    return _UNCONFINED.search(regex) is None
+
+
+_UNCONFINED = re.compile(r"\\[^*wd\-]|\\$|\[\^|\(\?|[.\s^$]")
 
 
 def _compile_phrases() -> tuple[Matcher, Matcher]:

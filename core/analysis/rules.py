@@ -283,16 +283,23 @@ def you_negative(
     """
     if _YOU.search(lowered) is None:  # the common case, and the cheap way out
         return []
-    tokens = [(m.group().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
+    # The tokens' text only (`findall`, no match objects); where they are is needed only for a
+    # hit, which is rare. Both apostrophes are one to the token regex, and the swap keeps the
+    # length, so the tokens of the swapped text are the swapped tokens, at the same places.
+    text = lowered.replace("’", "'") if "’" in lowered else lowered
+    words: list[str] = _TOKEN.findall(text)
+    if SECOND_PERSON.isdisjoint(words):
+        return []
+    places: list[tuple[int, int]] = []
     covered = technical + [(e.start, e.end) for e in already if e.rule in ("hostile", "threat")]
     found: list[Evidence] = []
     used: set[int] = set()
-    for i, (tok, start, end) in enumerate(tokens):
+    for i, tok in enumerate(words):
         if tok not in SECOND_PERSON:
             continue
-        window = list(range(max(0, i - 2), i)) + list(range(i + 1, min(len(tokens), i + 5)))
+        window = list(range(max(0, i - 2), i)) + list(range(i + 1, min(len(words), i + 5)))
         for j in window:
-            word, wstart, wend = tokens[j]
+            word = words[j]
             if word in ".!?;:":
                 if j > i:
                     break
@@ -300,8 +307,11 @@ def you_negative(
             score = valence.get(word, 0.0)
             if score > -1.5 or word in EMPATHY or j in used:
                 continue
-            if j > 0 and tokens[j - 1][0] in NEGATIONS:
+            if j > 0 and words[j - 1] in NEGATIONS:
                 continue
+            if not places:
+                places = [m.span() for m in _TOKEN.finditer(text)]
+            (start, end), (wstart, wend) = places[i], places[j]
             span = (min(start, wstart), max(end, wend))
             if any(s <= span[0] < e or s < span[1] <= e for s, e in covered):
                 continue
