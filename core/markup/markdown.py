@@ -17,6 +17,7 @@ goes through `clean_text`, so control characters and bidi overrides never reach 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 
@@ -32,6 +33,11 @@ _SPECIAL = frozenset("\\`*[]<&~")
 # Characters that make a line Markdown when they open it: bullets, ordered lists, quotes,
 # headings, setext underlines, table rows, indented code.
 _LINE_STARTERS = frozenset("-+*>#=|: \t0123456789")
+# What the fast path cannot copy: NUL (the parser makes it U+FFFD), and, between lines, any
+# white space but a space (the parser trims only spaces where a line ends and only spaces and
+# tabs where one starts, and takes a line of other white space, U+00A0 say, for text).
+_NUL = "\x00"
+_ODD_SPACE = re.compile(r"[^\S \n]")
 
 
 @cache
@@ -64,9 +70,11 @@ def _is_plain(text: str, soft_break: str) -> bool:
     whitespace (a test holds this against the parser)."""
     if not _SPECIAL.isdisjoint(text) or not _underscores_inert(text):
         return False
-    if text[:1] in _LINE_STARTERS:
+    if text[:1] in _LINE_STARTERS or _NUL in text:
         return False
     if "\n" in text:
+        if _ODD_SPACE.search(text) is not None:
+            return False
         if soft_break != "\n" and "  \n" in text:
             return False  # a hard line break, which only the parser tells from a soft one
         return all(line[:1] not in _LINE_STARTERS for line in text.split("\n"))

@@ -170,3 +170,27 @@ def test_a_lone_html_comment_builds_no_html_document(monkeypatch: pytest.MonkeyP
 )
 def test_link_text_that_shows_the_target_reads_once(source: str, expected: str) -> None:
     assert markdown_to_text(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "soft_break", "expected"),
+    [
+        # Where lines meet, the parser trims spaces only: other white space stays text.
+        ("a\u00a0\nb", "\n", "a\u00a0\nb"),
+        ("a\t\nb", " ", "a\t b"),
+        ("a\n\u2003b", "\n", "a\n\u2003b"),
+        # A line of such white space is a line of text, not a paragraph break.
+        ("a\n\u00a0\nb", "\n", "a\n\u00a0\nb"),
+        ("a\n\u3000\nb", " ", "a \u3000 b"),
+        # At the ends of a paragraph the parser strips any white space, like the fast path.
+        ("\u00a0a b\u00a0", "\n", "a b"),
+        # NUL reads as U+FFFD (CommonMark's replacement), not as nothing.
+        ("a\x00b", "\n", "a\ufffdb"),
+    ],
+)
+def test_odd_white_space_reads_as_the_parser_reads_it(
+    source: str, soft_break: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert markdown_to_text(source, soft_break=soft_break) == expected
+    monkeypatch.setattr(md_module, "_is_plain", lambda text, soft: False)
+    assert markdown_to_text(source, soft_break=soft_break) == expected
