@@ -27,6 +27,7 @@ from core.models import Account
 from core.sync import worker
 from core.sync.engine import CredentialsLookup, ProgressCallback, log_start, logged_summary
 from core.sync.progress import AccountProgress, Phase, SyncSummary
+from core.sync.shares import deal
 
 
 def default_workers() -> int:
@@ -57,6 +58,7 @@ class ProcessSync:
         self.clock = clock or Clock()
         self._workers: list[_WorkerHandle] = []
         self._stopping = asyncio.Event()
+        self._seconds: dict[str, float] = {}  # how long each account's last run took
 
     def stop(self) -> None:
         """Each worker finishes the page it is storing, then its accounts stop."""
@@ -79,7 +81,7 @@ class ProcessSync:
     async def run(self, accounts: Sequence[Account], *, send: bool = True) -> SyncSummary:
         started = self.clock.time()
         log_start(accounts)
-        shares = _shares(list(accounts), min(self._max_workers, len(accounts)))
+        shares = deal(accounts, self._max_workers, self._seconds)
         self._start_workers(len(shares))
         runs = [
             self._workers[n].run(share, self._secrets(share), send)
@@ -87,6 +89,8 @@ class ProcessSync:
         ]
         finished = await asyncio.gather(*runs)
         by_name = {p.account: p for share in finished for p in share}
+        # The next --watch round deals by these (a failed run says little about the cost).
+        self._seconds.update({p.account: p.duration for p in by_name.values() if not p.failed})
         return logged_summary([by_name[a.name] for a in accounts], self.clock.time() - started)
 
     async def aclose(self) -> None:
@@ -112,15 +116,6 @@ class ProcessSync:
     def _report(self, progress: AccountProgress) -> None:
         if self._on_progress is not None:
             self._on_progress(progress)
-
-
-def _shares(accounts: list[Account], workers: int) -> list[list[Account]]:
-    """Accounts dealt out in turn (platforms differ in cost, and users tend to list one
-    platform's accounts together)."""
-    shares: list[list[Account]] = [[] for _ in range(max(1, workers))]
-    for n, account in enumerate(accounts):
-        shares[n % len(shares)].append(account)
-    return [share for share in shares if share]
 
 
 @dataclass

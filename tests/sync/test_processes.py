@@ -23,6 +23,7 @@ from core.sync.engine import SyncEngine
 from core.sync.processes import ProcessSync, default_workers
 from core.sync.progress import AccountProgress, Phase
 from core.sync.setup import build_engine, build_sync, load_analyzer, process_sync
+from core.sync.shares import deal
 from core.workspace import Workspace
 from tests.sync.served import LISTING, served_fleet
 
@@ -127,23 +128,26 @@ async def test_a_worker_killed_mid_sync_fails_only_its_accounts_and_a_rerun_comp
 ) -> None:
     expected = await reference(tmp_path, fleet)
     workspace = workspace_at(rapport_home, fleet)
-    names = [a.name for a in workspace.accounts()]
-    # The first worker gets the 1st and 3rd accounts (mastodon, reddit): slow mastodon down.
+    mastodon = next(a.name for a in workspace.accounts() if a.platform == "mastodon")
+    # The n-th worker syncs the n-th share: kill mastodon's worker, slowed down so it is
+    # still at work then.
+    shares = [[a.name for a in share] for share in deal(workspace.accounts(), 2)]
+    victim = next(n for n, share in enumerate(shares) if mastodon in share)
     fleet.fakes["mastodon"].inject(Fault("slow", path=LISTING["mastodon"], seconds=0.3, times=99))
     watch = PageWatch()
     runner = process_sync(workspace, 2, on_progress=watch)
     store = await workspace.open_store()
     running = asyncio.create_task(runner.run(workspace.accounts(), send=False))
-    await asyncio.wait_for(watch.page_of[names[0]].wait(), timeout=60)
-    os.kill(runner.pids[0], signal.SIGKILL)
+    await asyncio.wait_for(watch.page_of[mastodon].wait(), timeout=60)
+    os.kill(runner.pids[victim], signal.SIGKILL)
     results = {p.account: p for p in (await running).accounts}
 
-    killed = results[names[0]]
+    killed = results[mastodon]
     assert killed.phase is Phase.FAILED
     assert "sync worker process ended unexpectedly (signal 9)" in killed.error
     assert "next sync continues" in killed.error
-    assert results[names[1]].phase is Phase.OK
-    assert results[names[3]].phase is Phase.OK
+    for name in shares[1 - victim]:
+        assert results[name].phase is Phase.OK
     rows = stored(workspace)
     assert len(rows) == len(set(rows)) < len(expected)
 
