@@ -350,11 +350,27 @@ def _phrase_body(pattern: str, whole_words: bool = True) -> str:
     pattern = pattern.replace("{S}", "\0S").replace("{E}", "\0E")
     # Inner groups become non-capturing: capturing groups slow the combined regex down.
     pattern = _CAPTURING.sub("(?:", pattern)
-    pattern = pattern.replace("'?", "'").replace("'", "['’]?").replace(" ", _SPACES)
+    pattern = _spaced(pattern.replace("'?", "'").replace("'", "['’]?"))
     pattern = pattern.replace("\0S", _SENTENCE_START).replace("\0E", _SENTENCE_END)
     if not whole_words:
         return "(?:" + pattern + ")" if pattern else ""
     return "(?:" + pattern + ")" + _PHRASE_AFTER
+
+
+_CLASS = re.compile(r"\[(?:\\.|[^\]\\])+\]")  # a character class, "[- ]", "['’]"
+
+
+def _spaced(pattern: str) -> str:
+    """A space in a list's pattern is any run of whitespace or hyphens; inside a character class
+    ("oom[- ]?killer": a hyphen, a space or nothing) it is one whitespace character."""
+    out: list[str] = []
+    at = 0
+    for found in _CLASS.finditer(pattern):
+        out.append(pattern[at : found.start()].replace(" ", _SPACES))
+        out.append(found.group().replace(" ", "\\s"))
+        at = found.end()
+    out.append(pattern[at:].replace(" ", _SPACES))
+    return "".join(out)
 
 
 def _phrase_matcher(rows: list[tuple[Entry, str]], *, bounded: bool) -> Matcher:

@@ -65,6 +65,28 @@ def test_technical_phrases_and_mitigators_are_marked(lex: Lexicon) -> None:
     assert ("mitigators", "my fault") in kinds
 
 
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        # "[- ]" in technical.txt: a hyphen, a space, or (where optional) nothing at all.
+        ("the garbage collection pauses again", "garbage collection"),
+        ("the garbage-collector pauses again", "garbage-collector"),
+        ("an oomkiller took it", "oomkiller"),
+        ("an oom-killer took it", "oom-killer"),
+        ("the oom killer took it", "the oom killer"),
+        ("try a bruteforce search", "bruteforce"),
+        ("a brute force search", "brute force"),
+        ("never forcepush to main", "forcepush"),
+        ("never force-push to main", "force-push"),
+    ],
+)
+def test_technical_phrases_allow_a_hyphen_a_space_or_nothing_where_listed(
+    lex: Lexicon, text: str, phrase: str
+) -> None:
+    hits = {(h.entry.rule, text[h.start : h.end]) for h in lex.markers.hits(lower(text))}
+    assert ("technical", phrase) in hits
+
+
 def test_lower_keeps_offsets() -> None:
     text = "İstanbul İİ ok"
     assert len(lower(text)) == len(text)
