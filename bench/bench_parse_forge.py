@@ -19,7 +19,7 @@ from collections import defaultdict, deque
 from datetime import timedelta
 from typing import Any
 
-from bench.bench_sync import Recorded, Recorder, Replayer
+from bench.bench_sync import Recorded, Recorder, Replayer, populate_one
 from bench.common import Row, rate
 from core.clock import FakeClock
 from core.connectors.github import Thread, comment_to_item, opening_to_item, parse_notification
@@ -102,7 +102,7 @@ def replayed_pass(platform: str, count: int) -> Row:
     """Items per second of one connector's first sync, every stream, over replayed answers
     (fakes populated as `bench sync` populates them, `count` items per platform)."""
     fake = make_fake(platform)
-    _populate(fake, platform, count)
+    populate_one(platform, fake, count)
     credentials = Credentials(credentials_for(fake))
     tape: Recorded = defaultdict(deque)
     items = asyncio.run(_pass(platform, credentials, Recorder(fake.transport(), tape)))
@@ -115,17 +115,6 @@ def replayed_pass(platform: str, count: int) -> Row:
         assert replayed == items, f"{platform}: replayed {replayed} of {items} items"
     name = f"{platform}: first sync pass, replayed HTTP answers (handling + parsing)"
     return Row(name, rate(items, best), "items/s")
-
-
-def _populate(fake: Any, platform: str, count: int) -> None:
-    """As `bench sync` populates its fakes (bench.bench_sync.populate)."""
-    if platform == "github":
-        fake.populate(count // 2, 1)
-        fake.rate_limit = 10**9  # two requests per thread: more than a real hour's quota
-    elif platform == "reddit":
-        fake.populate(count)
-    else:
-        fake.populate(count, conversations_only=True)
 
 
 async def _pass(platform: str, credentials: Credentials, transport: Any) -> int:

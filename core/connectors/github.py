@@ -135,7 +135,6 @@ class GitHubConnector(Connector):
         # The login as GitHub spells it: a handle written "@login" in the config would
         # otherwise never match an author or a mention.
         self._login = account.handle.strip().removeprefix("@")
-        self._fixed_headers: tuple[Secret, httpx.Headers] | None = None
 
     # ---- the contract --------------------------------------------------------------------------
 
@@ -432,25 +431,16 @@ class GitHubConnector(Connector):
             return response
         raise self._error(response, what, thread=thread)
 
-    def _headers(self, extra: dict[str, str] | None) -> httpx.Headers:
-        """GitHub's headers for a request. Built once per token: httpx takes a ready
-        `Headers` as it is, where a dict is encoded and normalised on every request."""
-        token = self._token()
-        if self._fixed_headers is None or self._fixed_headers[0] is not token:
-            fixed = httpx.Headers(
-                {
-                    "Authorization": f"Bearer {token.reveal()}",
-                    "Accept": "application/vnd.github+json",
-                    "X-GitHub-Api-Version": API_VERSION,
-                    "User-Agent": USER_AGENT,
-                }
-            )
-            self._fixed_headers = (token, fixed)
-        headers = self._fixed_headers[1]
-        if extra:
-            headers = headers.copy()
-            headers.update(extra)
-        return headers
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        # Plain text headers: the client builds them once per token and set (see
+        # core.http_client.RapportClient.build_request).
+        return {
+            "Authorization": f"Bearer {self._token().reveal()}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": USER_AGENT,
+            **(extra or {}),
+        }
 
     def _token(self) -> Secret:
         try:
